@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/domain-transfers.sqlite';
+
+export type DatabaseTarget =
+  | { engine: 'sqlite'; filename: string }
+  | { engine: 'mysql'; host: string; port: number; user: string; password: string; database: string };
+
+/** A problem with the database that deserves one clear line, not a stack trace. */
+export class DatabaseError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseError';
+  }
+}
+
+/**
+ * Reads DATABASE_URL. Accepted forms:
+ *   sqlite:./data/file.sqlite   sqlite:/abs/file.sqlite   sqlite::memory:
+ *   mysql://user:pass@host:3306/db   mariadb://user@host/db
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const trimmed = url.trim();
+  if (trimmed.startsWith('sqlite:')) {
+    let filename = trimmed.slice('sqlite:'.length);
+    if (filename.startsWith('//')) filename = filename.slice(2);
+    if (!filename) throw new DatabaseError(`DATABASE_URL "${url}" names no SQLite file (try sqlite:./data/domain-transfers.sqlite)`);
+    return { engine: 'sqlite', filename };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    throw new DatabaseError(`DATABASE_URL "${redactUrl(url)}" is not a URL (expected sqlite:FILE or mysql://user:pass@host:port/database)`);
+  }
+  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
+    throw new DatabaseError(`DATABASE_URL scheme "${parsed.protocol}" is not supported (use sqlite: or mysql://)`);
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!database) throw new DatabaseError(`DATABASE_URL "${redactUrl(url)}" names no database (add /name after the host)`);
+  if (!parsed.hostname) throw new DatabaseError(`DATABASE_URL "${redactUrl(url)}" names no host`);
+  const port = parsed.port ? Number(parsed.port) : 3306;
+  return {
+    engine: 'mysql',
+    host: parsed.hostname,
+    port,
+    user: decodeURIComponent(parsed.username || 'root'),
+    password: decodeURIComponent(parsed.password),
+    database,
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+export function describeTarget(target: DatabaseTarget): string {
+  return target.engine === 'sqlite'
+    ? `SQLite ${target.filename}`
+    : `MySQL/MariaDB ${target.user}@${target.host}:${target.port}/${target.database}`;
+}
+
+export function createKnex(target: DatabaseTarget, options: { poolMax?: number } = {}): Knex {
+  if (target.engine === 'sqlite') {
+    if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(target.filename)), { recursive: true });
+    return knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: target.filename },
+      useNullAsDefault: true,
+      // better-sqlite3 is synchronous and SQLite has one writer: one connection serialises
+      // every statement in this process; other processes wait on busy_timeout.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('busy_timeout = 10000');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('synchronous = NORMAL');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  return knexFactory({
+    client: 'mysql2',
+    connection: {
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      dateStrings: false,
+      supportBigNumbers: true,
+      connectTimeout: 5000,
+    },
+    pool: { min: 0, max: options.poolMax ?? 20 },
+    acquireConnectionTimeout: 10000,
+  });
+}
+
+export function engineOf(knex: Knex): 'sqlite' | 'mysql' {
+  const client = String((knex.client as { config: { client: unknown } }).config.client);
+  return client.includes('sqlite') ? 'sqlite' : 'mysql';
+}
+
+/** Opens a connection once, turning the driver's error into one readable line. */
+export async function assertReachable(knex: Knex, target: DatabaseTarget): Promise<void> {
+  try {
+    await knex.raw('select 1');
+  } catch (error) {
+    const reason = (error as { code?: string; message?: string }).code ?? (error as Error).message;
+    throw new DatabaseError(`cannot reach ${describeTarget(target)}: ${reason}`, { cause: error });
+  }
+}
+
+/** SQLite stores dates as epoch milliseconds; MySQL returns Date objects. Both become Date. */
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  if (typeof value === 'string') return new Date(/^\d+$/.test(value) ? Number(value) : value);
+  return null;
+}

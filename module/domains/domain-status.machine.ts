@@ -1,0 +1,114 @@
+import type { Knex } from 'knex';
+
+export const DOMAIN_STATUSES = ['pending', 'active', 'cancelled', 'transferred_away'] as const;
+export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
+
+/**
+ * Every allowed change of a domain's status. A domain that left may come back with a new
+ * transfer-in, so transferred_away → pending is a new attempt like cancelled → pending.
+ */
+const ALLOWED: Record<DomainStatus, readonly DomainStatus[]> = {
+  pending: ['active', 'cancelled'],
+  active: ['transferred_away'],
+  cancelled: ['pending'],
+  transferred_away: ['pending'],
+};
+
+export function canTransition(from: DomainStatus, to: DomainStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+export class ForbiddenTransitionError extends Error {
+  constructor(
+    readonly from: DomainStatus,
+    readonly to: DomainStatus,
+  ) {
+    super(`a domain cannot go from ${from} to ${to}`);
+    this.name = 'ForbiddenTransitionError';
+  }
+}
+
+export interface TransitionRequest {
+  domainId: number;
+  from: DomainStatus;
+  to: DomainStatus;
+  /** Why: e.g. `transfer.completed`, `sync.transferred_away`, `transfer.resubmitted`. */
+  cause: string;
+  /** Who or what: `job:42`, `sync:run-7`, `admin:3`, `client:12`. */
+  actor: string;
+  detail?: string;
+  /** Other columns to set in the same conditional update (expiry_date, failure fields…). */
+  patch?: Record<string, unknown>;
+  at: Date;
+}
+
+/**
+ * The one place a domain's status changes. The update is conditional on the status the
+ * caller saw, so of two concurrent writers only one applies the transition; the loser gets
+ * false and must re-read. Each applied change writes a history row in the same transaction.
+ */
+export async function transitionDomain(db: Knex | Knex.Transaction, request: TransitionRequest): Promise<boolean> {
+  if (!canTransition(request.from, request.to)) throw new ForbiddenTransitionError(request.from, request.to);
+  const now = request.at.getTime();
+  const apply = async (trx: Knex.Transaction) => {
+    const updated = await trx('dt_domains')
+      .where({ id: request.domainId, status: request.from })
+      .update({ ...request.patch, status: request.to, status_changed_at: now, updated_at: now });
+    if (updated !== 1) return false;
+    await trx('dt_domain_status_history').insert({
+      domain_id: request.domainId,
+      from_status: request.from,
+      to_status: request.to,
+      cause: request.cause,
+      actor: request.actor,
+      detail: request.detail ?? null,
+      created_at: now,
+    });
+    return true;
+  };
+  return 'isTransaction' in db && db.isTransaction ? apply(db as Knex.Transaction) : (db as Knex).transaction(apply);
+}
+
+/** A domain's first appearance: no previous status, so it is a creation with a history row. */
+export async function createPendingDomain(
+  trx: Knex.Transaction,
+  row: {
+    domain: string;
+    clientId: string;
+    registrarId: string;
+    transferOrderId: number | null;
+    registrarRef?: string | null;
+    failureCode?: string | null;
+    failureReason?: string | null;
+  },
+  cause: string,
+  actor: string,
+  at: Date,
+): Promise<number> {
+  const now = at.getTime();
+  const [inserted] = await trx('dt_domains')
+    .insert({
+      domain: row.domain,
+      client_id: row.clientId,
+      registrar_id: row.registrarId,
+      registrar_ref: row.registrarRef ?? null,
+      status: 'pending',
+      transfer_order_id: row.transferOrderId,
+      failure_code: row.failureCode ?? null,
+      failure_reason: row.failureReason ?? null,
+      status_changed_at: now,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id');
+  const id = typeof inserted === 'object' ? Number((inserted as { id: number }).id) : Number(inserted);
+  await trx('dt_domain_status_history').insert({
+    domain_id: id,
+    from_status: null,
+    to_status: 'pending',
+    cause,
+    actor,
+    created_at: now,
+  });
+  return id;
+}

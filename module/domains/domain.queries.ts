@@ -1,0 +1,77 @@
+import type { Knex } from 'knex';
+import type { Principal } from '../host-context.ts';
+import { NotFoundError } from '../errors.ts';
+import type { DomainStatus } from './domain-status.machine.ts';
+
+export interface DomainRow {
+  id: number;
+  domain: string;
+  client_id: string;
+  registrar_id: string;
+  registrar_ref: string | null;
+  status: DomainStatus;
+  expiry_date: number | null;
+  auto_renew: number | boolean;
+  transfer_order_id: number | null;
+  failure_code: string | null;
+  failure_reason: string | null;
+  last_checked_at: number | null;
+  status_changed_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What a domain page shows: the domain (or only its open order), with history and log. */
+export interface DomainView {
+  name: string;
+  domain?: DomainRow;
+  order?: Record<string, unknown>;
+  history: Array<Record<string, unknown>>;
+  log: Array<Record<string, unknown>>;
+}
+
+/**
+ * Reads for the client and admin pages. A client only ever sees their own rows: anything
+ * else answers 404, exactly like a domain that does not exist.
+ */
+export class DomainQueries {
+  constructor(private readonly knex: Knex) {}
+
+  async listForClient(clientId: string): Promise<{ domains: DomainRow[]; orders: Array<Record<string, unknown>> }> {
+    const domains: DomainRow[] = await this.knex('dt_domains').where({ client_id: clientId }).orderBy('domain');
+    const orders = await this.knex('dt_transfer_orders')
+      .where({ client_id: clientId })
+      .whereIn('status', ['awaiting_payment', 'queued'])
+      .select('id', 'domain', 'status', 'invoice_id', 'amount_minor', 'currency', 'created_at')
+      .orderBy('id', 'desc');
+    return { domains, orders };
+  }
+
+  async listAll(filter: { status?: string; search?: string; limit?: number; offset?: number } = {}): Promise<DomainRow[]> {
+    const q = this.knex('dt_domains').orderBy('id', 'desc').limit(filter.limit ?? 100).offset(filter.offset ?? 0);
+    if (filter.status) q.where('status', filter.status);
+    if (filter.search) q.where('domain', 'like', `%${filter.search.replace(/[%_\\]/g, '')}%`);
+    return q;
+  }
+
+  async countsByStatus(): Promise<Record<string, number>> {
+    const rows: Array<{ status: string; n: number | string }> = await this.knex('dt_domains').select('status').count({ n: '*' }).groupBy('status');
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** The domain as `principal` may see it; 404 for anything else. */
+  async viewFor(principal: Principal, name: string): Promise<DomainView> {
+    const domain: DomainRow | undefined = await this.knex('dt_domains').where({ domain: name }).first();
+    const order = await this.knex('dt_transfer_orders')
+      .where({ domain: name })
+      .orderBy('id', 'desc')
+      .first('id', 'client_id', 'status', 'invoice_id', 'order_id', 'amount_minor', 'currency', 'failure_code', 'failure_reason', 'dispatch_count', 'created_at', 'updated_at');
+    const owner = domain?.client_id ?? order?.client_id;
+    if (!owner) throw new NotFoundError();
+    if (principal.kind === 'client' && owner !== principal.clientId) throw new NotFoundError();
+    if (principal.kind === 'client' && domain && domain.client_id !== principal.clientId) throw new NotFoundError();
+    const history = domain ? await this.knex('dt_domain_status_history').where({ domain_id: domain.id }).orderBy('id', 'desc').limit(50) : [];
+    const log = await this.knex('dt_provisioning_log').where({ domain: name }).orderBy('id', 'desc').limit(50);
+    return { name, domain, order: order && (principal.kind === 'admin' || order.client_id === owner) ? order : undefined, history, log };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * An error the user caused or can act on. It carries an HTTP status and a message key, so
+ * one error handler can answer in the user's language; `params` fill the message.
+ */
+export class AppError extends Error {
+  readonly status: number;
+  readonly messageKey: string;
+  readonly params: Record<string, string | number>;
+  /** The form field at fault, when there is one. */
+  readonly field?: string;
+
+  constructor(
+    status: number,
+    messageKey: string,
+    params: Record<string, string | number> = {},
+    options: { field?: string; cause?: unknown } = {},
+  ) {
+    super(`${messageKey} ${JSON.stringify(params)}`, { cause: options.cause });
+    this.name = 'AppError';
+    this.status = status;
+    this.messageKey = messageKey;
+    this.params = params;
+    this.field = options.field;
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(messageKey = 'errors.not_found', params: Record<string, string | number> = {}) {
+    super(404, messageKey, params);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(messageKey = 'errors.forbidden', params: Record<string, string | number> = {}) {
+    super(403, messageKey, params);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor() {
+    super(401, 'errors.login_required');
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** Bad input: the request is refused before anything is written. */
+export class InputError extends AppError {
+  constructor(messageKey: string, params: Record<string, string | number> = {}, field?: string) {
+    super(422, messageKey, params, { field });
+    this.name = 'InputError';
+  }
+}
+
+/** A request that is well-formed but conflicts with the current state (e.g. an open transfer). */
+export class ConflictError extends AppError {
+  constructor(messageKey: string, params: Record<string, string | number> = {}) {
+    super(409, messageKey, params);
+    this.name = 'ConflictError';
+  }
+}
+
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(messageKey: string, retryAfterSeconds: number) {
+    super(429, messageKey, { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) });
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Unknown errors become an AppError with the original kept as `cause`. */
+export function coerceError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // body-parser and friends: malformed or oversized request bodies.
+    return new AppError(status, status === 413 ? 'errors.too_large' : 'errors.bad_request', {}, { cause: error });
+  }
+  return new AppError(500, 'errors.internal', {}, { cause: error });
+}

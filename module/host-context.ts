@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Request } from 'express';
+import type { Contact } from '../registrar-adapters/types.ts';
+
+/**
+ * What a host platform hands the module. The module reads and writes only its own tables
+ * (prefixed `dt_`) through `knex`; everything else about the host goes through these ports.
+ */
+export interface HostContext {
+  knex: Knex;
+  events: EventBus;
+  billing: BillingPort;
+  /** Who is making this request, or null when nobody is logged in. */
+  auth: (req: Request) => Principal | null;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  /** Raw module options; validated against the manifest's config schema at creation. */
+  config: unknown;
+}
+
+export type Principal =
+  | { kind: 'client'; clientId: string; name: string; sessionId: string; locale?: string }
+  | { kind: 'admin'; adminId: string; name: string; sessionId: string; locale?: string };
+
+export interface Clock {
+  now(): Date;
+}
+
+export type EventHandler = (payload: any) => unknown | Promise<unknown>;
+
+/** Handlers run in registration order and are awaited; a throwing handler fails the emit. */
+export interface EventBus {
+  on(event: string, handler: EventHandler): () => void;
+  emit(event: string, payload: unknown): Promise<void>;
+}
+
+export interface ClientProfile {
+  id: string;
+  name: string;
+  email: string;
+  locale?: string;
+  /** Used as registrant, admin and tech contact for transfers. */
+  contact: Contact;
+}
+
+export interface CreatedOrder {
+  orderId: string;
+  orderItemId: string;
+  invoiceId: string;
+  /** Where to send the client to pay. */
+  invoiceUrl: string;
+}
+
+export interface InvoiceView {
+  id: string;
+  clientId: string;
+  status: 'unpaid' | 'paid' | 'cancelled';
+  totalMinor: number;
+  paidMinor: number;
+  currency: string;
+}
+
+export interface BillingPort {
+  getClient(clientId: string): Promise<ClientProfile | null>;
+  /** One order with one line item and its invoice for a domain transfer. */
+  createTransferOrder(input: {
+    clientId: string;
+    domain: string;
+    amountMinor: number;
+    currency: string;
+    description: string;
+  }): Promise<CreatedOrder>;
+  getInvoice(invoiceId: string): Promise<InvoiceView | null>;
+  /** Cancels the order and its unpaid invoice, e.g. when a transfer is abandoned before payment. */
+  cancelOrder(orderId: string, reason: string): Promise<void>;
+  /** Cancels unpaid renewal invoices for a domain that has left; returns how many. */
+  cancelUnpaidRenewalInvoices(clientId: string, domain: string): Promise<number>;
+  setAutoRenew(clientId: string, domain: string, enabled: boolean): Promise<void>;
+}
+
+/**
+ * Payload of the host's `invoice.paid` event. `paidInFull` false (a partial payment) is
+ * ignored by the module.
+ */
+export interface InvoicePaidEvent {
+  invoiceId: string;
+  clientId: string;
+  paidInFull: boolean;
+  items: Array<{ orderItemId: string; description?: string }>;
+}
+
+export type NotificationRecipient = { kind: 'client'; clientId: string } | { kind: 'admins' };
+
+export interface Notification {
+  to: NotificationRecipient;
+  /** Stable id of the message kind, e.g. `transfer.failed`. */
+  template: string;
+  subject: string;
+  text: string;
+  /** The facts behind the text, never secrets. */
+  params: Record<string, string | number>;
+}
+
+export interface Notifier {
+  notify(notification: Notification): Promise<void>;
+}

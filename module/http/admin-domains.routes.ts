@@ -1,0 +1,57 @@
+import type { Request, Router } from 'express';
+import type { PageKit } from './page-kit.ts';
+import type { ModuleServices } from '../module-services.ts';
+import { NotFoundError } from '../errors.ts';
+import { toUnicode } from '../transfer-in/domain-name.ts';
+import { DOMAIN_STATUSES } from '../domains/domain-status.machine.ts';
+import { domainParam } from './client-domains.routes.ts';
+
+function adminActor(pages: PageKit, req: Request): string {
+  const principal = pages.principal(req);
+  if (principal?.kind !== 'admin') throw new NotFoundError();
+  return `admin:${principal.adminId}`;
+}
+
+/** Admin → Domains: every client's domains, their log and history, and the Transfer action. */
+export function adminDomainRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
+  router.get('/domains', async (req, res) => {
+    const status = typeof req.query.status === 'string' && (DOMAIN_STATUSES as readonly string[]).includes(req.query.status) ? req.query.status : undefined;
+    const search = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : undefined;
+    const [domains, counts] = await Promise.all([services.domains.listAll({ status, search }), services.domains.countsByStatus()]);
+    pages.render(req, res, 'admin/domains', {
+      titleKey: 'domains:admin.title',
+      domains: domains.map((d) => ({ ...d, unicode: toUnicode(d.domain) })),
+      counts: DOMAIN_STATUSES.map((s) => ({ status: s, count: counts[s] ?? 0, selected: s === status })),
+      search,
+    });
+  });
+
+  router.get('/domains/:domain', async (req, res) => {
+    const principal = pages.principal(req)!;
+    const view = await services.domains.viewFor(principal, domainParam(req));
+    pages.render(req, res, 'admin/domain', {
+      titleKey: 'domains:detail.title',
+      titleParams: { domain: toUnicode(view.name) },
+      view,
+      unicode: toUnicode(view.name),
+      canDispatch: view.order?.status === 'failed',
+      cancellable: view.order?.status === 'failed' || view.order?.status === 'awaiting_payment',
+      notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
+    });
+  });
+
+  /** Admin → Services → [domain service] → Actions → Transfer: dispatches a new job. */
+  router.post('/domains/:domain/transfer', async (req, res) => {
+    adminActor(pages, req);
+    const domain = domainParam(req);
+    await services.transferOrders.adminDispatch(domain);
+    res.redirect(303, `/admin/domains/${domain}?notice=dispatched`);
+  });
+
+  router.post('/domains/:domain/transfer/cancel', async (req, res) => {
+    const actor = adminActor(pages, req);
+    const domain = domainParam(req);
+    await services.transferOrders.cancel(domain, actor);
+    res.redirect(303, `/admin/domains/${domain}?notice=cancelled`);
+  });
+}

@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import type { PageKit } from './page-kit.ts';
+import type { ModuleServices } from '../module-services.ts';
+import { adminDomainRoutes } from './admin-domains.routes.ts';
+import { adminJobRoutes } from './admin-jobs.routes.ts';
+import { adminRegistrarRoutes } from './admin-registrars.routes.ts';
+
+/** Everything under /admin. Every route requires an admin; a client gets 403. */
+export function createAdminRouter(pages: PageKit, services: ModuleServices): Router {
+  const router = Router();
+  router.use(pages.rememberLocaleChoice, pages.requireAdmin, pages.formBody, pages.verifyCsrf);
+  adminDomainRoutes(router, pages, services);
+  adminJobRoutes(router, pages, services);
+  adminRegistrarRoutes(router, pages, services);
+  router.use(pages.errorHandler);
+  return router;
+}

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { i18n } from 'i18next';
+import type { Locale } from '../i18n.ts';
+
+export const MODULE_VIEWS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+
+export interface RenderOptions {
+  locale: Locale;
+  /** Layout name under layouts/, or false for a bare fragment. Default `main`. */
+  layout?: string | false;
+}
+
+export interface ViewRenderer {
+  render(view: string, data: Record<string, unknown>, options: RenderOptions): string;
+}
+
+type Template = Handlebars.TemplateDelegate;
+
+function listTemplates(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.hbs'));
+}
+
+/**
+ * Handlebars views looked up in `directories` in order, so a host can override any module
+ * template (a layout, a partial, a page) by shipping the same path in its own directory.
+ */
+export function createViewRenderer(options: { directories: string[]; i18n: i18n; cache?: boolean }): ViewRenderer {
+  const hbs = Handlebars.create();
+  const cache = options.cache ?? true;
+  const compiled = new Map<string, Template>();
+
+  // Registered in reverse so the first directory wins on a name clash.
+  for (const dir of [...options.directories].reverse()) {
+    const partialsDir = path.join(dir, 'partials');
+    for (const file of listTemplates(partialsDir)) {
+      const name = file.replace(/\\/g, '/').replace(/\.hbs$/, '');
+      hbs.registerPartial(name, fs.readFileSync(path.join(partialsDir, file), 'utf8'));
+    }
+  }
+
+  const localeOf = (opts: Handlebars.HelperOptions): Locale => (opts.data?.root?.locale as Locale) ?? 'en';
+
+  hbs.registerHelper('t', function (key: string, opts: Handlebars.HelperOptions) {
+    return options.i18n.getFixedT(localeOf(opts))(key, opts.hash ?? {});
+  });
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+  hbs.registerHelper('not', (a: unknown) => !a);
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('date', (value: unknown) => formatDate(value, false));
+  hbs.registerHelper('datetime', (value: unknown) => formatDate(value, true));
+  hbs.registerHelper('money', function (minor: number, currency: string, opts: Handlebars.HelperOptions) {
+    if (typeof minor !== 'number') return '';
+    return new Intl.NumberFormat(localeOf(opts), { style: 'currency', currency: currency || 'USD' }).format(minor / 100);
+  });
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
+
+  function template(name: string): Template {
+    const hit = cache ? compiled.get(name) : undefined;
+    if (hit) return hit;
+    for (const dir of options.directories) {
+      const file = path.join(dir, `${name}.hbs`);
+      if (fs.existsSync(file)) {
+        const fn = hbs.compile(fs.readFileSync(file, 'utf8'), { strict: false });
+        compiled.set(name, fn);
+        return fn;
+      }
+    }
+    throw new Error(`view not found: ${name}`);
+  }
+
+  return {
+    render(view, data, renderOptions) {
+      const context = { ...data, locale: renderOptions.locale };
+      const body = template(view)(context);
+      if (renderOptions.layout === false) return body;
+      return template(`layouts/${renderOptions.layout ?? 'main'}`)({ ...context, body: new hbs.SafeString(body) });
+    },
+  };
+}
+
+function formatDate(value: unknown, withTime: boolean): string {
+  if (value === null || value === undefined || value === '') return '';
+  const date = value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number));
+  if (Number.isNaN(date.getTime())) return '';
+  const iso = date.toISOString();
+  return withTime ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso.slice(0, 10);
+}

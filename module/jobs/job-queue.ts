@@ -1,0 +1,220 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../host-context.ts';
+import { engineOf } from '../database.ts';
+import type { ClaimedJob } from './job-types.ts';
+
+export interface JobQueueOptions {
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  leaseMs: number;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
+
+export interface JobRow {
+  id: number;
+  key: string;
+  type: string;
+  payload: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  locked_at: number | null;
+  locked_by: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+/** Capped exponential backoff with "equal jitter": between half and all of the capped delay. */
+export function backoffDelayMs(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
+  const capped = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(capped / 2 + random() * (capped / 2));
+}
+
+/**
+ * The durable job table. A job's unique key makes enqueueing idempotent: duplicate or
+ * concurrent requests for the same key leave one row.
+ */
+export class JobQueue {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: Clock,
+    private readonly options: JobQueueOptions,
+  ) {}
+
+  /** Inserts the job unless one with the same key exists. Returns true when this call created it. */
+  async enqueue(
+    type: string,
+    key: string,
+    payload: Record<string, unknown>,
+    opts: { runAt?: Date; maxAttempts?: number; trx?: Knex.Transaction } = {},
+  ): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const db = opts.trx ?? this.knex;
+    const insert = db('dt_jobs')
+      .insert({
+        key,
+        type,
+        payload: JSON.stringify(payload),
+        status: 'queued',
+        attempts: 0,
+        max_attempts: opts.maxAttempts ?? this.options.maxAttempts,
+        run_at: opts.runAt?.getTime() ?? now,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict('key')
+      .ignore();
+    // SQLite reports the previous rowid for an ignored insert, so ask for the new id instead;
+    // MySQL's INSERT IGNORE reports insertId 0 when the key existed.
+    const created =
+      engineOf(this.knex) === 'sqlite'
+        ? ((await insert.returning('id')) as unknown[]).length > 0
+        : Number(((await insert) as unknown as number[])[0]) > 0;
+    if (created && !opts.trx) this.wake();
+    return created;
+  }
+
+  /** Lets in-process workers start at once instead of waiting for their next poll. */
+  onEnqueue(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  wake(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * Leases up to `limit` due jobs (queued and due, or running with an expired lease, which
+   * means their worker died). MySQL/MariaDB: FOR UPDATE SKIP LOCKED, so concurrent workers
+   * never wait on each other's rows. SQLite: one atomic UPDATE … RETURNING under its single writer.
+   */
+  async claim(workerId: string, limit: number): Promise<ClaimedJob[]> {
+    if (limit <= 0) return [];
+    const now = this.clock.now().getTime();
+    const token = `${workerId}/${crypto.randomBytes(6).toString('hex')}`;
+    const lease = { status: 'running', locked_by: token, locked_at: now, lease_expires_at: now + this.options.leaseMs, updated_at: now };
+    let rows: JobRow[];
+    if (engineOf(this.knex) === 'mysql') {
+      // Two index-ordered picks instead of one OR: with ORDER BY served by the index, InnoDB
+      // stops after `limit` unlocked rows rather than locking every due row for a filesort.
+      rows = await this.knex.transaction(
+        async (trx) => {
+          const queued: Array<{ id: number }> = await trx('dt_jobs')
+            .select('id')
+            .where('status', 'queued')
+            .andWhere('run_at', '<=', now)
+            .orderBy('run_at')
+            .limit(limit)
+            .forUpdate()
+            .skipLocked();
+          const expired: Array<{ id: number }> =
+            queued.length < limit
+              ? await trx('dt_jobs')
+                  .select('id')
+                  .where('status', 'running')
+                  .andWhere('lease_expires_at', '<', now)
+                  .orderBy('lease_expires_at')
+                  .limit(limit - queued.length)
+                  .forUpdate()
+                  .skipLocked()
+              : [];
+          const ids = [...queued, ...expired].map((r) => r.id);
+          if (!ids.length) return [];
+          await trx('dt_jobs').whereIn('id', ids).update({ ...lease, attempts: trx.raw('attempts + 1') });
+          return trx('dt_jobs').whereIn('id', ids).andWhere('locked_by', token);
+        },
+        { isolationLevel: 'read committed' },
+      );
+    } else {
+      const due = this.knex('dt_jobs')
+        .select('id')
+        .where((w) => w.where('status', 'queued').andWhere('run_at', '<=', now))
+        .orWhere((w) => w.where('status', 'running').andWhere('lease_expires_at', '<', now))
+        .orderBy('run_at')
+        .limit(limit);
+      rows = (await this.knex('dt_jobs')
+        .whereIn('id', due)
+        .update({ ...lease, attempts: this.knex.raw('attempts + 1') })
+        .returning('*')) as JobRow[];
+    }
+    return rows.map((row) => ({
+      id: Number(row.id),
+      key: row.key,
+      type: row.type,
+      payload: JSON.parse(row.payload),
+      attempts: Number(row.attempts),
+      maxAttempts: Number(row.max_attempts),
+      lockedBy: token,
+    }));
+  }
+
+  /** Extends the lease of a job still in our hands; false means we lost it. */
+  async heartbeat(job: ClaimedJob): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const updated = await this.knex('dt_jobs')
+      .where({ id: job.id, locked_by: job.lockedBy, status: 'running' })
+      .update({ lease_expires_at: now + this.options.leaseMs, updated_at: now });
+    return updated === 1;
+  }
+
+  /** Marks the job done, inside the caller's transaction when given, fenced by our lease token. */
+  async complete(job: ClaimedJob, trx?: Knex.Transaction): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const updated = await (trx ?? this.knex)('dt_jobs')
+      .where({ id: job.id, locked_by: job.lockedBy, status: 'running' })
+      .update({ status: 'done', finished_at: now, updated_at: now, lease_expires_at: null, last_error: null });
+    return updated === 1;
+  }
+
+  /** Schedules a retry with backoff, or buries the job when attempts are used up. Returns the new status. */
+  async fail(job: ClaimedJob, error: string): Promise<'queued' | 'dead' | 'lost'> {
+    const now = this.clock.now().getTime();
+    const dead = job.attempts >= job.maxAttempts;
+    const patch = dead
+      ? { status: 'dead', finished_at: now }
+      : { status: 'queued', run_at: now + backoffDelayMs(job.attempts, this.options.backoffBaseMs, this.options.backoffCapMs) };
+    const updated = await this.knex('dt_jobs')
+      .where({ id: job.id, locked_by: job.lockedBy, status: 'running' })
+      .update({ ...patch, last_error: error.slice(0, 2000), locked_by: null, lease_expires_at: null, updated_at: now });
+    if (updated !== 1) return 'lost';
+    return dead ? 'dead' : 'queued';
+  }
+
+  /** Admin retry of a dead (or finished) job: a fresh set of attempts, due now. */
+  async retry(id: number): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const updated = await this.knex('dt_jobs')
+      .where({ id })
+      .whereIn('status', ['dead'])
+      .update({ status: 'queued', attempts: 0, run_at: now, last_error: null, finished_at: null, updated_at: now });
+    if (updated === 1) this.wake();
+    return updated === 1;
+  }
+
+  async get(id: number): Promise<JobRow | undefined> {
+    return this.knex('dt_jobs').where({ id }).first();
+  }
+
+  async list(filter: { status?: JobStatus; limit?: number } = {}): Promise<JobRow[]> {
+    const q = this.knex('dt_jobs').orderBy('id', 'desc').limit(filter.limit ?? 100);
+    if (filter.status) q.where('status', filter.status);
+    return q;
+  }
+
+  async counts(): Promise<Record<JobStatus, number>> {
+    const rows: Array<{ status: JobStatus; n: number | string }> = await this.knex('dt_jobs').select('status').count({ n: '*' }).groupBy('status');
+    const counts: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, dead: 0 };
+    for (const row of rows) counts[row.status] = Number(row.n);
+    return counts;
+  }
+}

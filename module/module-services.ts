@@ -1,0 +1,127 @@
+import type { i18n } from 'i18next';
+import type { Logger } from 'pino';
+import type { EventHandler, HostContext, InvoicePaidEvent } from './host-context.ts';
+import type { ModuleConfig } from './config.ts';
+import type { SecretBox } from './secret-box.ts';
+import type { RegistrarRegistry } from '../registrar-adapters/registry.ts';
+import type { ScheduledTask } from '../cron/scheduled-task.ts';
+import { JobQueue, type JobRow } from './jobs/job-queue.ts';
+import { JobWorker } from './jobs/job-worker.ts';
+import type { JobHandler } from './jobs/job-types.ts';
+import { ModuleNotifications } from './notifications.ts';
+import { TransferEligibility } from './transfer-in/transfer-eligibility.service.ts';
+import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
+import { createTransferDomainJob } from './transfer-in/transfer-domain.job.ts';
+import { DomainQueries } from './domains/domain.queries.ts';
+
+export interface ModuleServices {
+  queue: JobQueue;
+  notifications: ModuleNotifications;
+  eligibility: TransferEligibility;
+  transferOrders: TransferOrderService;
+  domains: DomainQueries;
+  registrars: RegistrarRegistry;
+  hooks: Record<string, EventHandler>;
+  jobHandlers: Record<string, JobHandler>;
+  cronTasks: ScheduledTask[];
+  /**
+   * Admin retry of a dead job. A dead transfer job has already marked its order failed, so it
+   * is retried through the order (a new dispatch); other jobs get a fresh set of attempts.
+   */
+  retryDeadJob(job: JobRow): Promise<void>;
+  /** A worker for this process; `start()` runs it when config.jobs.runInHost is on. */
+  createWorker(overrides?: { concurrency?: number; workerId?: string }): JobWorker;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Wires the module's services together. Nothing here touches the database until called. */
+export function createModuleServices(deps: {
+  ctx: HostContext;
+  config: ModuleConfig;
+  logger: Logger;
+  registrars: RegistrarRegistry;
+  secretBox: SecretBox;
+  i18n: i18n;
+}): ModuleServices {
+  const { ctx, config, logger, registrars, secretBox } = deps;
+  const queue = new JobQueue(ctx.knex, ctx.clock, config.jobs);
+  const notifications = new ModuleNotifications({
+    notifier: ctx.notifier,
+    billing: ctx.billing,
+    i18n: deps.i18n,
+    logger,
+    defaultLocale: config.defaultLocale,
+    baseUrl: config.baseUrl,
+  });
+  const eligibility = new TransferEligibility({ knex: ctx.knex, config, registrars, clock: ctx.clock, logger });
+  const transferOrders = new TransferOrderService({
+    knex: ctx.knex,
+    config,
+    billing: ctx.billing,
+    clock: ctx.clock,
+    logger,
+    secretBox,
+    queue,
+    eligibility,
+    notifications,
+  });
+  const jobHandlers: Record<string, JobHandler> = {
+    [TRANSFER_DOMAIN_JOB]: createTransferDomainJob({
+      knex: ctx.knex,
+      clock: ctx.clock,
+      logger,
+      events: ctx.events,
+      billing: ctx.billing,
+      secretBox,
+      registrars,
+      notifications,
+    }),
+  };
+  const hooks: Record<string, EventHandler> = {
+    'invoice.paid': (event: InvoicePaidEvent) => transferOrders.onInvoicePaid(event),
+  };
+
+  const createWorker = (overrides: { concurrency?: number; workerId?: string } = {}) =>
+    new JobWorker(queue, jobHandlers, {
+      concurrency: overrides.concurrency ?? config.jobs.concurrency,
+      pollIntervalMs: config.jobs.pollIntervalMs,
+      leaseMs: config.jobs.leaseMs,
+      logger: logger.child({ component: 'jobs' }),
+      workerId: overrides.workerId,
+      onDead: (job, error) =>
+        notifications.send({ kind: 'admins' }, 'job.dead', { jobId: job.id, jobType: job.type, attempts: job.attempts, error }),
+    });
+
+  let worker: JobWorker | undefined;
+  return {
+    queue,
+    notifications,
+    eligibility,
+    transferOrders,
+    domains: new DomainQueries(ctx.knex),
+    registrars,
+    hooks,
+    jobHandlers,
+    cronTasks: [],
+    createWorker,
+    async retryDeadJob(job) {
+      if (job.type === TRANSFER_DOMAIN_JOB) {
+        const order = await ctx.knex('dt_transfer_orders').where({ id: Number(JSON.parse(job.payload).transferOrderId) }).first('domain');
+        if (order) return transferOrders.adminDispatch(order.domain);
+      }
+      await queue.retry(job.id);
+    },
+    async start() {
+      for (const adapter of registrars.all()) await adapter.init?.();
+      if (config.jobs.runInHost) {
+        worker = createWorker();
+        worker.start();
+      }
+    },
+    async stop() {
+      await worker?.stop();
+      worker = undefined;
+    },
+  };
+}

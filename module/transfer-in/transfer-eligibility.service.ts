@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Clock } from '../host-context.ts';
+import type { ModuleConfig } from '../config.ts';
+import { AppError, ConflictError, InputError } from '../errors.ts';
+import { unmetTransferRules, type UnmetRule } from '../domains/transfer-rules.ts';
+import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
+import { isRegistrarError, type DomainInfo, type RegistrarAdapter } from '../../registrar-adapters/types.ts';
+import type { NormalizedDomain } from './domain-name.ts';
+
+/** The transfer cannot happen; `reasons` lists every unmet rule, each with its own message. */
+export class TransferRefusedError extends AppError {
+  readonly reasons: UnmetRule[];
+  constructor(reasons: UnmetRule[]) {
+    const first = reasons[0] ?? { rule: 'unknown', params: {} };
+    super(422, `rules:${first.rule}`, first.params, { field: 'domain' });
+    this.name = 'TransferRefusedError';
+    this.reasons = reasons;
+  }
+}
+
+/** Registry facts from a source other than the registrar (RDAP), for adapters that cannot say. */
+export interface RegistryFactsSource {
+  lookup(domain: string): Promise<DomainInfo | null>;
+}
+
+/** Order states in which a transfer is still open (money taken or about to be). */
+export const OPEN_ORDER_STATUSES = ['awaiting_payment', 'queued', 'failed'] as const;
+
+export interface TransferQuote {
+  domain: string;
+  registrarId: string;
+  adapter: RegistrarAdapter;
+  amountMinor: number;
+  currency: string;
+  suffix: string;
+}
+
+/**
+ * Everything that must hold before we invoice anyone: the TLD is routed and priced, no
+ * transfer is already open here, and the registry's facts allow a transfer now.
+ */
+export class TransferEligibility {
+  constructor(
+    private readonly deps: {
+      knex: Knex;
+      config: ModuleConfig;
+      registrars: RegistrarRegistry;
+      clock: Clock;
+      logger: Logger;
+      factsSource?: RegistryFactsSource;
+    },
+  ) {}
+
+  /** Transfer fee per TLD, in minor units, for TLDs that are routed. */
+  prices(): Record<string, number> {
+    return { ...this.deps.config.pricing.transferFee };
+  }
+
+  currency(): string {
+    return this.deps.config.pricing.currency;
+  }
+
+  quote(name: NormalizedDomain): TransferQuote {
+    const routed = this.deps.registrars.adapterFor(name.domain);
+    const suffix = routed ? this.routedSuffix(name.domain) : name.suffix;
+    if (!routed) throw new InputError('rules:tld_not_offered', { tld: name.suffix }, 'domain');
+    const amountMinor = this.deps.config.pricing.transferFee[suffix];
+    if (amountMinor === undefined) throw new InputError('rules:tld_not_priced', { tld: suffix }, 'domain');
+    return { domain: name.domain, registrarId: routed.id, adapter: routed.adapter, amountMinor, currency: this.deps.config.pricing.currency, suffix };
+  }
+
+  async check(name: NormalizedDomain): Promise<TransferQuote> {
+    const quote = this.quote(name);
+    await this.assertNoOpenTransfer(name.domain);
+    const facts = await this.facts(quote);
+    if (facts) {
+      if (facts.sponsoredByUs) throw new ConflictError('rules:already_ours', { domain: name.unicode });
+      const unmet = unmetTransferRules(facts, this.deps.config.eligibility, this.deps.clock.now(), 'in');
+      if (unmet.length) throw new TransferRefusedError(unmet);
+    }
+    return quote;
+  }
+
+  async assertNoOpenTransfer(domain: string): Promise<void> {
+    const order = await this.deps.knex('dt_transfer_orders').where({ domain }).whereIn('status', OPEN_ORDER_STATUSES).first('id');
+    if (order) throw new ConflictError('rules:open_transfer_exists', { domain });
+    const managed = await this.deps.knex('dt_domains').where({ domain }).whereIn('status', ['pending', 'active']).first('status');
+    if (managed) throw new ConflictError(managed.status === 'active' ? 'rules:already_managed' : 'rules:open_transfer_exists', { domain });
+  }
+
+  private routedSuffix(domain: string): string {
+    const id = this.deps.registrars.routeFor(domain);
+    const labels = domain.split('.');
+    for (let i = 1; i < labels.length; i++) {
+      const suffix = labels.slice(i).join('.');
+      if (this.deps.config.tldRouting[suffix] === id) return suffix;
+    }
+    return labels[labels.length - 1]!;
+  }
+
+  /** Registry facts from the adapter, else RDAP when enabled; null when nobody can say. */
+  private async facts(quote: TransferQuote): Promise<DomainInfo | null> {
+    try {
+      return await quote.adapter.getDomainInfo(quote.domain);
+    } catch (error) {
+      if (!isRegistrarError(error)) throw error;
+      if (error.code === 'not_found') throw new InputError('rules:not_registered', { domain: quote.domain }, 'domain');
+      if (error.code === 'unsupported') return this.deps.factsSource ? this.deps.factsSource.lookup(quote.domain) : null;
+      if (error.code === 'transient' || error.code === 'rate_limited') {
+        this.deps.logger.warn({ domain: quote.domain, registrar: quote.registrarId, error: error.registrarMessage }, 'registry facts unavailable');
+        throw new AppError(424, 'rules:registry_unreachable', {});
+      }
+      throw new InputError('rules:registry_refused', { message: error.registrarMessage }, 'domain');
+    }
+  }
+}

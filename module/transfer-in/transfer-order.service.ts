@@ -1,0 +1,213 @@
+import { Ajv } from 'ajv';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { BillingPort, Clock, InvoicePaidEvent } from '../host-context.ts';
+import type { ModuleConfig } from '../config.ts';
+import type { SecretBox } from '../secret-box.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { ModuleNotifications } from '../notifications.ts';
+import { ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { normalizeDomain, validateEppCode } from './domain-name.ts';
+import type { TransferEligibility } from './transfer-eligibility.service.ts';
+import { transitionDomain } from '../domains/domain-status.machine.ts';
+
+export const TRANSFER_DOMAIN_JOB = 'TransferDomainJob';
+
+const ajv = new Ajv({ strict: true, allErrors: false });
+const validateOrderForm = ajv.compile({
+  type: 'object',
+  required: ['domain', 'eppCode'],
+  properties: {
+    domain: { type: 'string', maxLength: 300 },
+    eppCode: { type: 'string', maxLength: 1000 },
+    _csrf: { type: 'string' },
+    action: { type: 'string' },
+  },
+  additionalProperties: false,
+});
+
+export interface TransferOrderRow {
+  id: number;
+  order_item_id: string;
+  order_id: string;
+  invoice_id: string;
+  client_id: string;
+  domain: string;
+  registrar_id: string;
+  amount_minor: number;
+  currency: string;
+  status: 'awaiting_payment' | 'queued' | 'submitted' | 'failed' | 'cancelled';
+  dispatch_count: number;
+  epp_code_ciphertext: string | null;
+  failure_code: string | null;
+  failure_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The EPP code is bound to the order item and the domain it was given for. */
+export function eppCodeAad(order: Pick<TransferOrderRow, 'order_item_id' | 'domain'>): string {
+  return `transfer-order:${order.order_item_id}:${order.domain}`;
+}
+
+export function transferJobKey(orderItemId: string, dispatch: number): string {
+  return `transfer-domain:${orderItemId}:${dispatch}`;
+}
+
+/**
+ * Transfer-in orders: placing one (validated and checked before any invoice), turning a paid
+ * invoice into exactly one job, and dispatching again after a corrected code or an admin retry.
+ */
+export class TransferOrderService {
+  constructor(
+    private readonly deps: {
+      knex: Knex;
+      config: ModuleConfig;
+      billing: BillingPort;
+      clock: Clock;
+      logger: Logger;
+      secretBox: SecretBox;
+      queue: JobQueue;
+      eligibility: TransferEligibility;
+      notifications: ModuleNotifications;
+    },
+  ) {}
+
+  /** Parses the order form; throws InputError (422) naming the field, before anything is written. */
+  parseOrderForm(body: unknown): { domain: ReturnType<typeof normalizeDomain>; eppCode: string } {
+    if (!validateOrderForm(body)) {
+      const error = validateOrderForm.errors?.[0];
+      const field = error?.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : error?.instancePath.slice(1);
+      if (field === 'eppCode') throw new InputError('transfer:errors.code_required', {}, 'eppCode');
+      if (field === 'domain') throw new InputError('transfer:errors.domain_required', {}, 'domain');
+      throw new InputError('errors.bad_request');
+    }
+    const form = body as { domain: string; eppCode: string };
+    return { domain: normalizeDomain(form.domain), eppCode: validateEppCode(form.eppCode) };
+  }
+
+  async placeOrder(clientId: string, body: unknown): Promise<{ order: TransferOrderRow; invoiceUrl: string }> {
+    const { domain, eppCode } = this.parseOrderForm(body);
+    const quote = await this.deps.eligibility.check(domain);
+    const created = await this.deps.billing.createTransferOrder({
+      clientId,
+      domain: domain.domain,
+      amountMinor: quote.amountMinor,
+      currency: quote.currency,
+      description: `Domain transfer: ${domain.unicode} (includes 1-year renewal)`,
+    });
+    const now = this.deps.clock.now().getTime();
+    const row = {
+      order_item_id: created.orderItemId,
+      order_id: created.orderId,
+      invoice_id: created.invoiceId,
+      client_id: clientId,
+      domain: domain.domain,
+      open_domain: domain.domain,
+      registrar_id: quote.registrarId,
+      amount_minor: quote.amountMinor,
+      currency: quote.currency,
+      status: 'awaiting_payment',
+      dispatch_count: 0,
+      epp_code_ciphertext: this.deps.secretBox.seal(eppCode, eppCodeAad({ order_item_id: created.orderItemId, domain: domain.domain })),
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.deps.knex('dt_transfer_orders').insert(row);
+    } catch (error) {
+      // Another order for this domain won the race (unique open_domain): undo the host's order.
+      await this.deps.billing.cancelOrder(created.orderId, 'duplicate transfer order');
+      if (isUniqueViolation(error)) throw new ConflictError('rules:open_transfer_exists', { domain: domain.domain });
+      throw error;
+    }
+    const order = (await this.deps.knex('dt_transfer_orders').where({ order_item_id: created.orderItemId }).first()) as TransferOrderRow;
+    return { order, invoiceUrl: created.invoiceUrl };
+  }
+
+  /**
+   * The host's invoice.paid hook. Only a full payment counts. The conditional update and the
+   * job's unique key together make duplicate or concurrent events produce one job.
+   */
+  async onInvoicePaid(event: InvoicePaidEvent): Promise<number> {
+    if (!event?.paidInFull || !Array.isArray(event.items)) return 0;
+    const itemIds = event.items.map((i) => String(i.orderItemId));
+    const orders: TransferOrderRow[] = await this.deps.knex('dt_transfer_orders').whereIn('order_item_id', itemIds).andWhere('status', 'awaiting_payment');
+    if (!orders.length) return 0;
+    const invoice = await this.deps.billing.getInvoice(String(event.invoiceId));
+    if (invoice?.status !== 'paid' || invoice.paidMinor < invoice.totalMinor) return 0;
+    let queued = 0;
+    for (const order of orders) {
+      if (await this.dispatch(order, 'awaiting_payment')) queued++;
+    }
+    return queued;
+  }
+
+  /** Moves an order to queued and enqueues its next job, atomically; false when someone else did. */
+  private async dispatch(order: TransferOrderRow, expectedStatus: TransferOrderRow['status'], patch: Record<string, unknown> = {}): Promise<boolean> {
+    const now = this.deps.clock.now().getTime();
+    const next = order.dispatch_count + 1;
+    const won = await this.deps.knex.transaction(async (trx) => {
+      const updated = await trx('dt_transfer_orders')
+        .where({ id: order.id, status: expectedStatus, dispatch_count: order.dispatch_count })
+        .update({ ...patch, status: 'queued', dispatch_count: next, failure_code: null, failure_reason: null, updated_at: now });
+      if (updated !== 1) return false;
+      await trx('dt_domains').where({ transfer_order_id: order.id, status: 'pending' }).update({ failure_code: null, failure_reason: null, updated_at: now });
+      await this.deps.queue.enqueue(TRANSFER_DOMAIN_JOB, transferJobKey(order.order_item_id, next), { transferOrderId: order.id, dispatch: next }, { trx });
+      return true;
+    });
+    if (won) this.deps.queue.wake();
+    return won;
+  }
+
+  async findOpenOrderForDomain(domain: string): Promise<TransferOrderRow | undefined> {
+    return this.deps.knex('dt_transfer_orders').where({ open_domain: domain }).first();
+  }
+
+  /** The client gives a corrected EPP code after a final failure: re-sealed and re-queued. */
+  async resubmitCode(clientId: string, domain: string, rawCode: unknown): Promise<void> {
+    const order = await this.findOpenOrderForDomain(domain);
+    if (!order || order.client_id !== clientId) throw new NotFoundError();
+    if (order.status !== 'failed') throw new ConflictError('transfer:errors.not_awaiting_code', { domain });
+    const eppCode = validateEppCode(rawCode);
+    const ciphertext = this.deps.secretBox.seal(eppCode, eppCodeAad(order));
+    if (!(await this.dispatch(order, 'failed', { epp_code_ciphertext: ciphertext }))) {
+      throw new ConflictError('transfer:errors.not_awaiting_code', { domain });
+    }
+  }
+
+  /** Admin → Services → [domain] → Actions → Transfer: a new job with the code on file. */
+  async adminDispatch(domain: string): Promise<void> {
+    const order = await this.findOpenOrderForDomain(domain);
+    if (!order) throw new NotFoundError();
+    if (order.status !== 'failed') throw new ConflictError('transfer:errors.not_retryable', { status: order.status });
+    if (!order.epp_code_ciphertext) throw new ConflictError('transfer:errors.code_missing');
+    if (!(await this.dispatch(order, 'failed'))) throw new ConflictError('transfer:errors.not_retryable', { status: order.status });
+  }
+
+  /** Abandons an unpaid or failed transfer: the code is purged and the host order cancelled. */
+  async cancel(domain: string, actor: string, clientId?: string): Promise<void> {
+    const order = await this.findOpenOrderForDomain(domain);
+    if (!order || (clientId !== undefined && order.client_id !== clientId)) throw new NotFoundError();
+    if (!['awaiting_payment', 'failed'].includes(order.status)) throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
+    const at = this.deps.clock.now();
+    const cancelled = await this.deps.knex.transaction(async (trx) => {
+      const updated = await trx('dt_transfer_orders')
+        .where({ id: order.id, status: order.status })
+        .update({ status: 'cancelled', open_domain: null, epp_code_ciphertext: null, epp_code_purged_at: at.getTime(), updated_at: at.getTime() });
+      if (updated !== 1) return false;
+      const domainRow = await trx('dt_domains').where({ transfer_order_id: order.id, status: 'pending' }).first('id');
+      if (domainRow) {
+        await transitionDomain(trx, { domainId: domainRow.id, from: 'pending', to: 'cancelled', cause: 'transfer.cancelled', actor, at });
+      }
+      return true;
+    });
+    if (!cancelled) throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
+    if (order.status === 'awaiting_payment') await this.deps.billing.cancelOrder(order.order_id, 'transfer cancelled');
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; message?: string };
+  return e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062 || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}

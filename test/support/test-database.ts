@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { createKnex, engineOf, parseDatabaseUrl, type DatabaseTarget } from '../../module/database.ts';
+import { migrateLatest, MODULE_MIGRATIONS_DIRECTORY, MODULE_MIGRATIONS_TABLE, type MigrationSet } from '../../module/migration-source.ts';
+import { HOST_MIGRATIONS } from '../../host/host-migrations.ts';
+
+export const MODULE_MIGRATIONS: MigrationSet = { directory: MODULE_MIGRATIONS_DIRECTORY, tableName: MODULE_MIGRATIONS_TABLE };
+export const ALL_MIGRATIONS: MigrationSet[] = [MODULE_MIGRATIONS, HOST_MIGRATIONS];
+
+export interface TestDatabase {
+  knex: Knex;
+  target: DatabaseTarget;
+  /** A DATABASE_URL for this database, for child processes. */
+  url: string;
+  engine: 'sqlite' | 'mysql';
+  destroy(): Promise<void>;
+}
+
+/**
+ * A brand-new, empty database on the engine DATABASE_URL selects (SQLite by default):
+ * a temporary file for SQLite, a freshly created schema for MySQL/MariaDB.
+ */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const base = process.env.DATABASE_URL;
+  const suffix = `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  if (!base || base.startsWith('sqlite:')) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-test-'));
+    const filename = path.join(dir, `test_${suffix}.sqlite`);
+    const target: DatabaseTarget = { engine: 'sqlite', filename };
+    const knex = createKnex(target);
+    return {
+      knex,
+      target,
+      url: `sqlite:${filename}`,
+      engine: 'sqlite',
+      async destroy() {
+        await knex.destroy();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const server = parseDatabaseUrl(base);
+  if (server.engine !== 'mysql') throw new Error('unreachable');
+  const database = `${server.database}_${suffix}`.slice(0, 64);
+  const admin = createKnex(server, { poolMax: 1 });
+  try {
+    await admin.raw('create database ?? character set utf8mb4 collate utf8mb4_bin', [database]);
+  } finally {
+    await admin.destroy();
+  }
+  const target: DatabaseTarget = { ...server, database };
+  const knex = createKnex(target);
+  const credentials = `${encodeURIComponent(server.user)}${server.password ? ':' + encodeURIComponent(server.password) : ''}`;
+  return {
+    knex,
+    target,
+    url: `mysql://${credentials}@${server.host}:${server.port}/${database}`,
+    engine: 'mysql',
+    async destroy() {
+      await knex.destroy();
+      const cleanup = createKnex(server, { poolMax: 1 });
+      try {
+        await cleanup.raw('drop database if exists ??', [database]);
+      } finally {
+        await cleanup.destroy();
+      }
+    },
+  };
+}
+
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  const db = await createEmptyDatabase();
+  await migrateLatest(db.knex, ALL_MIGRATIONS);
+  return db;
+}
+
+const KEPT_TABLES = /(_knex_migrations|_knex_migrations_lock)$/;
+
+/** Deletes every row of every table except migration bookkeeping. */
+export async function emptyAllTables(knex: Knex): Promise<void> {
+  const engine = engineOf(knex);
+  const tables: string[] =
+    engine === 'sqlite'
+      ? (await knex.raw(`select name from sqlite_master where type='table' and name not like 'sqlite_%'`)).map((r: { name: string }) => r.name)
+      : (await knex.raw('select table_name as name from information_schema.tables where table_schema = database()'))[0].map(
+          (r: { name: string }) => r.name,
+        );
+  const targets = tables.filter((t) => !KEPT_TABLES.test(t));
+  await knex.transaction(async (trx) => {
+    await trx.raw(engine === 'sqlite' ? 'PRAGMA defer_foreign_keys = ON' : 'SET FOREIGN_KEY_CHECKS = 0');
+    for (const table of targets) await trx(table).del();
+    if (engine === 'mysql') await trx.raw('SET FOREIGN_KEY_CHECKS = 1');
+  });
+}
+
+/**
+ * Registers hooks so the file gets one migrated database and every test starts with it empty.
+ * Use the returned object's `knex` inside tests (it is set in beforeAll).
+ */
+export function useMigratedDatabase(): TestDatabase {
+  const handle = {} as TestDatabase;
+  beforeAll(async () => {
+    Object.assign(handle, await createMigratedDatabase());
+  }, 120_000);
+  beforeEach(async () => {
+    await emptyAllTables(handle.knex);
+  });
+  afterAll(async () => {
+    await handle.destroy?.();
+  });
+  return handle;
+}
