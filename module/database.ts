@@ -126,3 +126,13 @@ export function toDate(value: unknown): Date | null {
   if (typeof value === 'string') return new Date(/^\d+$/.test(value) ? Number(value) : value);
   return null;
 }
+
+/** Inserts one row and returns its id on both engines (MySQL has no RETURNING in knex). */
+export async function insertReturningId(db: Knex | Knex.Transaction, table: string, row: Record<string, unknown>): Promise<number> {
+  if (engineOf(db as Knex) === 'sqlite') {
+    const [inserted] = await db(table).insert(row).returning('id');
+    return Number(typeof inserted === 'object' ? (inserted as { id: number }).id : inserted);
+  }
+  const [id] = await db(table).insert(row);
+  return Number(id);
+}

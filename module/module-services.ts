@@ -1,6 +1,7 @@
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
-import type { EventHandler, HostContext, InvoicePaidEvent } from './host-context.ts';
+import type { Knex } from 'knex';
+import type { Clock, EventHandler, HostContext, InvoicePaidEvent } from './host-context.ts';
 import type { ModuleConfig } from './config.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { RegistrarRegistry } from '../registrar-adapters/registry.ts';
@@ -15,6 +16,8 @@ import { createTransferDomainJob } from './transfer-in/transfer-domain.job.ts';
 import { DomainQueries } from './domains/domain.queries.ts';
 
 export interface ModuleServices {
+  knex: Knex;
+  clock: Clock;
   queue: JobQueue;
   notifications: ModuleNotifications;
   eligibility: TransferEligibility;
@@ -95,6 +98,8 @@ export function createModuleServices(deps: {
 
   let worker: JobWorker | undefined;
   return {
+    knex: ctx.knex,
+    clock: ctx.clock,
     queue,
     notifications,
     eligibility,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertReturningId } from '../database.ts';
 
 export const DOMAIN_STATUSES = ['pending', 'active', 'cancelled', 'transferred_away'] as const;
 export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
@@ -86,8 +87,7 @@ export async function createPendingDomain(
   at: Date,
 ): Promise<number> {
   const now = at.getTime();
-  const [inserted] = await trx('dt_domains')
-    .insert({
+  const id = await insertReturningId(trx, 'dt_domains', {
       domain: row.domain,
       client_id: row.clientId,
       registrar_id: row.registrarId,
@@ -99,9 +99,7 @@ export async function createPendingDomain(
       status_changed_at: now,
       created_at: now,
       updated_at: now,
-    })
-    .returning('id');
-  const id = typeof inserted === 'object' ? Number((inserted as { id: number }).id) : Number(inserted);
+  });
   await trx('dt_domain_status_history').insert({
     domain_id: id,
     from_status: null,

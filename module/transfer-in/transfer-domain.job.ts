@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { BillingPort, Clock, EventBus } from '../host-context.ts';
-import type { SecretBox } from '../secret-box.ts';
+import { SecretIntegrityError, type SecretBox } from '../secret-box.ts';
 import type { ModuleNotifications } from '../notifications.ts';
 import type { JobContext, JobHandler } from '../jobs/job-types.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
@@ -52,7 +52,14 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       const client = await deps.billing.getClient(order.client_id);
       if (!client) return refuse(order, 'not_eligible', 'client profile not found', actor);
       const contacts: TransferContacts = { registrant: client.contact, admin: client.contact, tech: client.contact, billing: client.contact };
-      const authCode = deps.secretBox.open(order.epp_code_ciphertext, eppCodeAad(order));
+      let authCode: string;
+      try {
+        authCode = deps.secretBox.open(order.epp_code_ciphertext, eppCodeAad(order));
+      } catch (error) {
+        if (!(error instanceof SecretIntegrityError)) throw error;
+        // Tampered with, or sealed under another key: no retry can read it; ask for the code again.
+        return refuse(order, 'code_unreadable', 'the stored EPP code could not be decrypted', actor);
+      }
 
       const outcome = await requestOrConfirm(order, authCode, contacts);
       if (outcome.kind === 'refused') return refuse(order, outcome.code, outcome.message, actor);

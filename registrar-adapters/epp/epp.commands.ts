@@ -1,0 +1,132 @@
+import { el, xmlDocument, type XmlChild, type XmlElement } from './epp.xml.ts';
+
+export const EPP_NS = 'urn:ietf:params:xml:ns:epp-1.0';
+export const DOMAIN_NS = 'urn:ietf:params:xml:ns:domain-1.0';
+export const CONTACT_NS = 'urn:ietf:params:xml:ns:contact-1.0';
+export const HOST_NS = 'urn:ietf:params:xml:ns:host-1.0';
+
+export type TransferOp = 'request' | 'query' | 'approve' | 'reject' | 'cancel';
+
+/** A command ready to send, minus its clTRID, which the session assigns. */
+export interface EppCommand {
+  /** Short label for logs and metrics, e.g. `domain:info`. */
+  name: string;
+  build(clTRID: string): string;
+}
+
+function envelope(child: XmlElement): string {
+  return xmlDocument(el('epp', { xmlns: EPP_NS }, child));
+}
+
+function command(verb: XmlElement, clTRID: string): string {
+  return envelope(el('command', null, verb, el('clTRID', null, clTRID)));
+}
+
+function domainElement(name: string, ...children: XmlChild[]): XmlElement {
+  return el(`domain:${name}`, { 'xmlns:domain': DOMAIN_NS }, ...children);
+}
+
+export function helloFrame(): string {
+  return envelope(el('hello', null));
+}
+
+export function loginCommand(options: { clientId: string; password: string; objURIs: string[]; extURIs: string[] }): EppCommand {
+  return {
+    name: 'login',
+    build: (clTRID) =>
+      command(
+        el(
+          'login',
+          null,
+          el('clID', null, options.clientId),
+          el('pw', null, options.password),
+          el('options', null, el('version', null, '1.0'), el('lang', null, 'en')),
+          el(
+            'svcs',
+            null,
+            ...options.objURIs.map((uri) => el('objURI', null, uri)),
+            options.extURIs.length > 0 && el('svcExtension', null, ...options.extURIs.map((uri) => el('extURI', null, uri))),
+          ),
+        ),
+        clTRID,
+      ),
+  };
+}
+
+export function logoutCommand(): EppCommand {
+  return { name: 'logout', build: (clTRID) => command(el('logout', null), clTRID) };
+}
+
+export function domainInfoCommand(domain: string): EppCommand {
+  return {
+    name: 'domain:info',
+    build: (clTRID) => command(el('info', null, domainElement('info', el('domain:name', { hosts: 'none' }, domain))), clTRID),
+  };
+}
+
+export function domainTransferCommand(
+  op: TransferOp,
+  domain: string,
+  extra: { authCode?: string; periodYears?: number } = {},
+): EppCommand {
+  return {
+    name: `domain:transfer:${op}`,
+    build: (clTRID) =>
+      command(
+        el(
+          'transfer',
+          { op },
+          domainElement(
+            'transfer',
+            el('domain:name', null, domain),
+            extra.periodYears !== undefined && el('domain:period', { unit: 'y' }, extra.periodYears),
+            extra.authCode !== undefined && el('domain:authInfo', null, el('domain:pw', null, extra.authCode)),
+          ),
+        ),
+        clTRID,
+      ),
+  };
+}
+
+/** Adds or removes exactly one status; other statuses are never sent, so never touched. */
+export function domainStatusUpdateCommand(domain: string, change: 'add' | 'rem', status: string): EppCommand {
+  return {
+    name: `domain:update:${change}`,
+    build: (clTRID) =>
+      command(
+        el(
+          'update',
+          null,
+          domainElement('update', el('domain:name', null, domain), el(`domain:${change}`, null, el('domain:status', { s: status }))),
+        ),
+        clTRID,
+      ),
+  };
+}
+
+export function domainAuthInfoChangeCommand(domain: string, authCode: string): EppCommand {
+  return {
+    name: 'domain:update:chg-authinfo',
+    build: (clTRID) =>
+      command(
+        el(
+          'update',
+          null,
+          domainElement(
+            'update',
+            el('domain:name', null, domain),
+            el('domain:chg', null, el('domain:authInfo', null, el('domain:pw', null, authCode))),
+          ),
+        ),
+        clTRID,
+      ),
+  };
+}
+
+export function pollRequestCommand(): EppCommand {
+  return { name: 'poll:req', build: (clTRID) => command(el('poll', { op: 'req' }), clTRID) };
+}
+
+export function pollAckCommand(msgID: string): EppCommand {
+  return { name: 'poll:ack', build: (clTRID) => command(el('poll', { op: 'ack', msgID }), clTRID) };
+}

@@ -1,0 +1,72 @@
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { buildHost, type Host } from '../../host/build-host.ts';
+import { csrfOf, DEMO, loginAs, seedDemo, testModuleConfig, TEST_ENV, type Agent } from '../../host/test/host.test-support.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+
+export interface TransferWorld {
+  host: Host;
+  clock: FakeClock;
+  client: Agent;
+  csrf: string;
+  events: Array<{ name: string; payload: any }>;
+}
+
+export const WATCHED_EVENTS = ['domain.transfer.requested', 'domain.transfer.failed', 'domain.transfer.completed', 'domain.transfer.cancelled'];
+
+/** A reference host on the test database, with a fake clock, demo users and the sandbox seeded. */
+export async function createTransferWorld(db: TestDatabase, options: { logger?: Logger; config?: Record<string, unknown> } = {}): Promise<TransferWorld> {
+  const clock = new FakeClock('2026-06-01T09:00:00Z');
+  const host = buildHost({
+    knex: db.knex,
+    clock,
+    config: { ...testModuleConfig(), ...options.config },
+    logger: options.logger ?? pino({ level: 'silent' }),
+    env: TEST_ENV,
+  });
+  await seedDemo(db);
+  await host.module.start();
+  const events: TransferWorld['events'] = [];
+  for (const name of WATCHED_EVENTS) host.bus.on(name, (payload) => void events.push({ name, payload }));
+  const client = await loginAs(host, DEMO.client);
+  const csrf = await csrfOf(client, '/client/order/domain?action=transfer');
+  return { host, clock, client, csrf, events };
+}
+
+export function orderTransfer(world: TransferWorld, domain: string, eppCode: string, extra: Record<string, string> = {}) {
+  return world.client
+    .post('/client/order/domain?action=transfer')
+    .type('form')
+    .send({ _csrf: world.csrf, domain, eppCode, ...extra });
+}
+
+/** Pays the invoice through the client's Pay page, as a person would. */
+export async function payInvoice(world: TransferWorld, invoiceUrl: string) {
+  const response = await world.client.post(`${invoiceUrl}/pay`).type('form').send({ _csrf: world.csrf });
+  if (response.status >= 400) throw new Error(`paying ${invoiceUrl} answered ${response.status}`);
+  return response;
+}
+
+export async function runJobs(world: TransferWorld): Promise<number> {
+  return world.host.module.services.createWorker({ concurrency: 4 }).runUntilIdle();
+}
+
+export async function countRows(db: TestDatabase, table: string, where: Record<string, unknown> = {}): Promise<number> {
+  const row = await db.knex(table).where(where).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Every value in every table of ours, to prove a secret is stored nowhere in plain text. The
+ * sandbox's tables are left out: they play the registry, which holds the domain's code.
+ */
+export async function databaseText(db: TestDatabase): Promise<string> {
+  const tables: string[] =
+    db.engine === 'sqlite'
+      ? (await db.knex.raw(`select name from sqlite_master where type='table'`)).map((r: { name: string }) => r.name)
+      : (await db.knex.raw('select table_name as name from information_schema.tables where table_schema = database()'))[0].map((r: { name: string }) => r.name);
+  const parts: string[] = [];
+  for (const table of tables.filter((t) => !t.startsWith('dt_sandbox_'))) parts.push(JSON.stringify(await db.knex(table).select('*')));
+  return parts.join('\n');
+}
