@@ -136,16 +136,23 @@ export class JobQueue {
         { isolationLevel: 'read committed' },
       );
     } else {
-      const due = this.knex('dt_jobs')
-        .select('id')
-        .where((w) => w.where('status', 'queued').andWhere('run_at', '<=', now))
-        .orWhere((w) => w.where('status', 'running').andWhere('lease_expires_at', '<', now))
-        .orderBy('run_at')
-        .limit(limit);
-      rows = (await this.knex('dt_jobs')
-        .whereIn('id', due)
+      // SQLite has one writer, so each UPDATE … RETURNING is atomic on its own. Two index-served
+      // picks (due jobs by run_at, then expired leases) keep a claim cheap on a long table.
+      const pick = (status: string, column: string, max: number) =>
+        this.knex('dt_jobs').select('id').where('status', status).andWhere(column, status === 'queued' ? '<=' : '<', now).orderBy(column).limit(max);
+      const lease1 = (await this.knex('dt_jobs')
+        .whereIn('id', pick('queued', 'run_at', limit))
         .update({ ...lease, attempts: this.knex.raw('attempts + 1') })
         .returning('*')) as JobRow[];
+      const lease2 =
+        lease1.length < limit
+          ? ((await this.knex('dt_jobs')
+              .whereIn('id', pick('running', 'lease_expires_at', limit - lease1.length))
+              .where('status', 'running')
+              .update({ ...lease, attempts: this.knex.raw('attempts + 1') })
+              .returning('*')) as JobRow[])
+          : [];
+      rows = [...lease1, ...lease2];
     }
     return rows.map((row) => ({
       id: Number(row.id),

@@ -1,0 +1,91 @@
+import pino from 'pino';
+import pLimit from 'p-limit';
+import { buildHost } from '../host/build-host.ts';
+import { AccountRepository } from '../host/accounts/account.repository.ts';
+import { demoUsersFromEnv, seedDemoUsers } from '../host/accounts/demo-users.seed.ts';
+import { demoModuleDefaults } from '../host/host-config.ts';
+import { createMigratedDatabase } from '../test/support/fresh-database.ts';
+import { SANDBOX_DEMO_AUTH_CODE, SandboxAdapter } from '../registrar-adapters/sandbox/index.ts';
+import { trackPeakRss, type Benchmark } from './harness.ts';
+
+const ORDERS = 10_000;
+const LATENCY_MS = 20;
+const CONCURRENCY = 50;
+
+/**
+ * 10,000 paid transfer orders, each a TransferDomainJob against the sandbox at 20 ms per
+ * registrar call, run by one worker with 50 slots. The floor is N·L/C: the registrar's own
+ * latency spread perfectly over the slots.
+ */
+const benchmark: Benchmark = {
+  name: 'jobs',
+  description: `${ORDERS} paid orders → TransferDomainJob → pending (sandbox ${LATENCY_MS} ms, concurrency ${CONCURRENCY})`,
+  async run({ args, log }) {
+    const orders = Number(args[0] ?? ORDERS);
+    const db = await createMigratedDatabase();
+    try {
+      const host = buildHost({
+        knex: db.knex,
+        logger: pino({ level: 'warn' }),
+        env: { SESSION_SECRET: 'bench' },
+        config: {
+          ...demoModuleDefaults(Buffer.alloc(32, 1).toString('base64'), 'http://localhost:3000'),
+          registrars: { sandbox: { adapter: 'sandbox', options: { latencyMs: 0, seedDemoDomains: false } } },
+          jobs: { runInHost: false, concurrency: CONCURRENCY, pollIntervalMs: 50 },
+          sync: { enabled: false },
+        },
+      });
+      const demo = demoUsersFromEnv({});
+      await seedDemoUsers(new AccountRepository(db.knex, { now: () => new Date() }), demo);
+      const client = await host.accounts.findUserByEmail(demo.client.email);
+      const clientId = String(client!.client_id);
+      const sandbox = host.module.registrars.get('sandbox') as SandboxAdapter;
+      const names = Array.from({ length: orders }, (_, i) => `bench-${String(i).padStart(6, '0')}.com`);
+      await sandbox.registry.addDomains(names.map((name) => ({ name })));
+      log(`seeding ${orders} orders and payments on ${db.engine}`);
+      const limit = pLimit(20);
+      await Promise.all(
+        names.map((domain) =>
+          limit(async () => {
+            const { order } = await host.module.services.transferOrders.placeOrder(clientId, { domain, eppCode: SANDBOX_DEMO_AUTH_CODE });
+            await host.payments.pay({ invoiceId: Number(order.invoice_id), gateway: 'admin', recordedBy: 'bench' });
+          }),
+        ),
+      );
+      const queued = Number((await db.knex('dt_jobs').where({ status: 'queued' }).count({ n: '*' }).first())!.n);
+      if (queued !== orders) throw new Error(`expected ${orders} queued jobs, found ${queued}`);
+
+      // Latency on from here: only the job run is timed.
+      (sandbox.options as { latencyMs: number }).latencyMs = LATENCY_MS;
+      const worker = host.module.services.createWorker({ concurrency: CONCURRENCY });
+      const queryCounts = new Map<string, number>();
+      if (process.env.BENCH_TRACE_QUERIES) {
+        db.knex.on('query', (q: { sql: string }) => {
+          const key = q.sql.replace(/\(\?(, \?)*\)/g, '(…)').slice(0, 110);
+          queryCounts.set(key, (queryCounts.get(key) ?? 0) + 1);
+        });
+      }
+      const peakRss = trackPeakRss();
+      const started = process.hrtime.bigint();
+      worker.start();
+      for (;;) {
+        const open = Number((await db.knex('dt_jobs').whereIn('status', ['queued', 'running']).count({ n: '*' }).first())!.n);
+        if (open === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      await worker.stop();
+      const rss = peakRss();
+      for (const [sql, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 40)) log(`${String(n).padStart(7)} ${sql}`);
+      const pending = Number((await db.knex('dt_domains').where({ status: 'pending' }).whereNull('failure_code').count({ n: '*' }).first())!.n);
+      const dead = Number((await db.knex('dt_jobs').where({ status: 'dead' }).count({ n: '*' }).first())!.n);
+      log(`${pending} domains pending at the registry, ${dead} dead jobs`);
+      await host.close();
+      return [{ name: 'jobs', wall, floor: (orders * LATENCY_MS) / 1000 / CONCURRENCY, rssMB: rss, extra: { pending, engine: db.engine } }];
+    } finally {
+      await db.destroy();
+    }
+  },
+};
+
+export default benchmark;

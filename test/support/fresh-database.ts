@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { createKnex, parseDatabaseUrl, type DatabaseTarget } from '../../module/database.ts';
+import { migrateLatest, MODULE_MIGRATIONS_DIRECTORY, MODULE_MIGRATIONS_TABLE, type MigrationSet } from '../../module/migration-source.ts';
+import { HOST_MIGRATIONS } from '../../host/host-migrations.ts';
+
+// No vitest import here: benchmarks and scripts use these too.
+
+export const MODULE_MIGRATIONS: MigrationSet = { directory: MODULE_MIGRATIONS_DIRECTORY, tableName: MODULE_MIGRATIONS_TABLE };
+export const ALL_MIGRATIONS: MigrationSet[] = [MODULE_MIGRATIONS, HOST_MIGRATIONS];
+
+export interface TestDatabase {
+  knex: Knex;
+  target: DatabaseTarget;
+  /** A DATABASE_URL for this database, for child processes. */
+  url: string;
+  engine: 'sqlite' | 'mysql';
+  destroy(): Promise<void>;
+}
+
+/**
+ * A brand-new, empty database on the engine DATABASE_URL selects (SQLite by default):
+ * a temporary file for SQLite, a freshly created schema for MySQL/MariaDB.
+ */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const base = process.env.DATABASE_URL;
+  const suffix = `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  if (!base || base.startsWith('sqlite:')) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-test-'));
+    const filename = path.join(dir, `test_${suffix}.sqlite`);
+    const target: DatabaseTarget = { engine: 'sqlite', filename };
+    const knex = createKnex(target);
+    return {
+      knex,
+      target,
+      url: `sqlite:${filename}`,
+      engine: 'sqlite',
+      async destroy() {
+        await knex.destroy();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const server = parseDatabaseUrl(base);
+  if (server.engine !== 'mysql') throw new Error('unreachable');
+  const database = `${server.database}_${suffix}`.slice(0, 64);
+  const admin = createKnex(server, { poolMax: 1 });
+  try {
+    await admin.raw('create database ?? character set utf8mb4 collate utf8mb4_bin', [database]);
+  } finally {
+    await admin.destroy();
+  }
+  const target: DatabaseTarget = { ...server, database };
+  const knex = createKnex(target);
+  const credentials = `${encodeURIComponent(server.user)}${server.password ? ':' + encodeURIComponent(server.password) : ''}`;
+  return {
+    knex,
+    target,
+    url: `mysql://${credentials}@${server.host}:${server.port}/${database}`,
+    engine: 'mysql',
+    async destroy() {
+      await knex.destroy();
+      const cleanup = createKnex(server, { poolMax: 1 });
+      try {
+        await cleanup.raw('drop database if exists ??', [database]);
+      } finally {
+        await cleanup.destroy();
+      }
+    },
+  };
+}
+
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  const db = await createEmptyDatabase();
+  await migrateLatest(db.knex, ALL_MIGRATIONS);
+  return db;
+}
