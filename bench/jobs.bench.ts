@@ -66,6 +66,7 @@ const benchmark: Benchmark = {
         });
       }
       const peakRss = trackPeakRss();
+      await (globalThis as { __startProfile?: () => Promise<void> }).__startProfile?.();
       const started = process.hrtime.bigint();
       worker.start();
       for (;;) {
@@ -74,6 +75,7 @@ const benchmark: Benchmark = {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      await (globalThis as { __stopProfile?: () => Promise<void> }).__stopProfile?.();
       await worker.stop();
       const rss = peakRss();
       for (const [sql, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 40)) log(`${String(n).padStart(7)} ${sql}`);

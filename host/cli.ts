@@ -2,6 +2,7 @@ import { ConfigError, DatabaseError, migrateDownAll, migrateLatest } from '../mo
 import { HostConfigError } from './host-config.ts';
 import { HOST_MIGRATIONS } from './host-migrations.ts';
 import { consoleOutput, openHost, startHost, type Output } from './start-host.ts';
+import { parseWorkerArgs, runWorker } from './worker-command.ts';
 
 export interface CommandContext {
   args: string[];
@@ -23,6 +24,18 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       const running = await startHost(env, output);
       await running.stopped;
       return 0;
+    },
+  },
+  worker: {
+    summary: 'run job workers without the web server; several may share one database',
+    usage: 'worker [--concurrency N] [--once]',
+    async run({ args, env, output }) {
+      const options = parseWorkerArgs(args);
+      if (typeof options === 'string') {
+        output.err(`worker: ${options}`);
+        return 2;
+      }
+      return runWorker(env, options, output);
     },
   },
   migrate: {

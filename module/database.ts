@@ -79,6 +79,8 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number }
           conn.pragma('busy_timeout = 10000');
           conn.pragma('foreign_keys = ON');
           conn.pragma('synchronous = NORMAL');
+          conn.pragma('cache_size = -65536');
+          conn.pragma('temp_store = MEMORY');
           done(null, conn);
         },
       },

@@ -12,10 +12,11 @@ export class ModuleNotifications {
     private readonly deps: { notifier: Notifier; billing: BillingPort; i18n: i18n; logger: Logger; defaultLocale: Locale; baseUrl: string },
   ) {}
 
-  async send(to: NotificationRecipient, template: string, params: Record<string, string | number>): Promise<void> {
+  /** `locale`, when the caller already knows the client's, saves a lookup. */
+  async send(to: NotificationRecipient, template: string, params: Record<string, string | number>, known: { locale?: string } = {}): Promise<void> {
     try {
-      let locale = this.deps.defaultLocale;
-      if (to.kind === 'client') {
+      let locale = isLocale(known.locale) ? known.locale : this.deps.defaultLocale;
+      if (to.kind === 'client' && !('locale' in known)) {
         const client = await this.deps.billing.getClient(to.clientId);
         if (isLocale(client?.locale)) locale = client.locale;
       }

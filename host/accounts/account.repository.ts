@@ -122,9 +122,13 @@ export class AccountRepository {
   }
 
   async clientProfile(clientId: number): Promise<ClientProfile | null> {
-    const row = await this.getClientRow(clientId);
+    // One query: profiles are read on every transfer job and notification.
+    const row = await this.knex('host_clients')
+      .leftJoin('host_users', 'host_users.client_id', 'host_clients.id')
+      .where('host_clients.id', clientId)
+      .first('host_clients.*', 'host_users.locale as user_locale');
     if (!row) return null;
-    const user = await this.knex<UserRow>('host_users').where({ client_id: clientId }).first('locale');
+    const user = { locale: row.user_locale as string | null };
     return {
       id: String(row.id),
       name: row.name,

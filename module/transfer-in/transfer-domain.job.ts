@@ -62,8 +62,9 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       }
 
       const outcome = await requestOrConfirm(order, authCode, contacts);
-      if (outcome.kind === 'refused') return refuse(order, outcome.code, outcome.message, actor);
-      await accept(order, outcome.result, outcome.confirmed, actor);
+      const locale = client.locale ?? '';
+      if (outcome.kind === 'refused') return refuse(order, outcome.code, outcome.message, actor, locale);
+      await accept(order, outcome.result, outcome.confirmed, actor, locale);
     },
 
     async onDead(payload, error) {
@@ -100,7 +101,7 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     }
   }
 
-  async function accept(order: TransferOrderRow, result: TransferRequestResult, confirmed: boolean, actor: string): Promise<void> {
+  async function accept(order: TransferOrderRow, result: TransferRequestResult, confirmed: boolean, actor: string, locale: string): Promise<void> {
     const at = deps.clock.now();
     const domainId = await deps.knex.transaction(async (trx) => {
       const id = await upsertPendingDomain(trx, order, { registrarRef: result.reference || null, failureCode: null, failureReason: null }, actor, at);
@@ -116,10 +117,10 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     const payload = { domain: order.domain, domainId, clientId: order.client_id, registrarId: order.registrar_id, reference: result.reference };
     await deps.events.emit('domain.transfer.requested', payload);
     if (result.kind === 'completed') await deps.events.emit('domain.transfer.completed', { ...payload, expiryDate: result.expiryDate });
-    await deps.notifications.send({ kind: 'client', clientId: order.client_id }, 'transfer.submitted', { domain: order.domain });
+    await deps.notifications.send({ kind: 'client', clientId: order.client_id }, 'transfer.submitted', { domain: order.domain }, { locale });
   }
 
-  async function refuse(order: TransferOrderRow, code: string, message: string, actor: string): Promise<void> {
+  async function refuse(order: TransferOrderRow, code: string, message: string, actor: string, locale = ''): Promise<void> {
     const at = deps.clock.now();
     const recorded = await deps.knex.transaction(async (trx) => {
       const updated = await trx('dt_transfer_orders')
@@ -134,7 +135,7 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     deps.logger.warn({ domain: order.domain, code }, 'transfer-in refused');
     await deps.events.emit('domain.transfer.failed', { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, code, reason: message });
     await deps.notifications.send({ kind: 'admins' }, 'transfer.failed_admin', { domain: order.domain, code, reason: message, clientId: order.client_id });
-    await deps.notifications.send({ kind: 'client', clientId: order.client_id }, 'transfer.failed_client', { domain: order.domain, code, reason: message });
+    await deps.notifications.send({ kind: 'client', clientId: order.client_id }, 'transfer.failed_client', { domain: order.domain, code, reason: message }, { locale: locale || undefined });
   }
 
   /** The domains row for this order: created pending, reopened (a new attempt), or updated. */
