@@ -52,4 +52,4 @@ describeAdapterContract('manual', async () => {
     },
     async teardown() {},
   };
-});
+}, { transferOutActions: false });
