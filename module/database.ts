@@ -74,7 +74,8 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number }
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: { pragma(sql: string): unknown; prepare(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          cachePreparedStatements(conn);
           conn.pragma('journal_mode = WAL');
           conn.pragma('busy_timeout = 10000');
           conn.pragma('foreign_keys = ON');
@@ -103,6 +104,24 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number }
     pool: { min: 0, max: options.poolMax ?? 20 },
     acquireConnectionTimeout: 10000,
   });
+}
+
+/**
+ * knex prepares every statement anew; on better-sqlite3 that compile is a large share of a
+ * short query. The driver is synchronous, so one prepared statement per SQL text can be reused.
+ */
+function cachePreparedStatements(conn: { prepare(sql: string): unknown }): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      if (cache.size >= 1000) cache.clear();
+      statement = prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
 }
 
 export function engineOf(knex: Knex): 'sqlite' | 'mysql' {
