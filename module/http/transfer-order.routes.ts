@@ -26,7 +26,6 @@ export function transferOrderRoutes(router: Router, pages: PageKit, services: Mo
   router.post('/order/domain', async (req, res) => {
     if (req.query.action !== 'transfer' && req.body?.action !== 'transfer') throw new NotFoundError();
     const body = { ...(req.body ?? {}) };
-    if (body.action === undefined && req.query.action === 'transfer') delete body.action;
     try {
       const { invoiceUrl } = await services.transferOrders.placeOrder(clientId(pages, req), body);
       if (req.accepts(['html', 'json']) === 'json') {
