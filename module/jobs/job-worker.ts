@@ -32,6 +32,7 @@ export class JobWorker {
   private readonly inFlight = new Set<Promise<void>>();
   private nudge?: () => void;
   private unsubscribe?: () => void;
+  private readonly claimBatch: number;
 
   constructor(
     private readonly queue: JobQueue,
@@ -39,6 +40,7 @@ export class JobWorker {
     private readonly options: JobWorkerOptions,
   ) {
     this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+    this.claimBatch = Math.max(1, Math.ceil(options.concurrency / 10));
   }
 
   start(): void {
@@ -72,7 +74,9 @@ export class JobWorker {
     while (this.running) {
       const free = this.options.concurrency - this.inFlight.size;
       let claimed: ClaimedJob[] = [];
-      if (free > 0) {
+      // Under load, claim a few slots' worth at once: one claim query per finished job would
+      // cost as much as the job's own writes.
+      if (free > 0 && (this.inFlight.size === 0 || free >= this.claimBatch)) {
         try {
           claimed = await this.queue.claim(this.workerId, free);
         } catch (error) {
@@ -88,7 +92,7 @@ export class JobWorker {
       }
       if (!this.running) break;
       // Claim again at once while there is room and work; otherwise sleep until nudged.
-      if (claimed.length && this.inFlight.size < this.options.concurrency) continue;
+      if (claimed.length && this.options.concurrency - this.inFlight.size >= this.claimBatch) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.options.pollIntervalMs);
         function done() {
