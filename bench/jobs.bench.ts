@@ -58,6 +58,7 @@ const benchmark: Benchmark = {
       // Latency on from here: only the job run is timed.
       (sandbox.options as { latencyMs: number }).latencyMs = LATENCY_MS;
       const worker = host.module.services.createWorker({ concurrency: CONCURRENCY });
+      // BENCH_TRACE_QUERIES=1 lists the statements the timed part ran, most frequent first.
       const queryCounts = new Map<string, number>();
       if (process.env.BENCH_TRACE_QUERIES) {
         db.knex.on('query', (q: { sql: string }) => {
@@ -66,7 +67,6 @@ const benchmark: Benchmark = {
         });
       }
       const peakRss = trackPeakRss();
-      await (globalThis as { __startProfile?: () => Promise<void> }).__startProfile?.();
       const started = process.hrtime.bigint();
       worker.start();
       for (;;) {
@@ -75,7 +75,6 @@ const benchmark: Benchmark = {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
-      await (globalThis as { __stopProfile?: () => Promise<void> }).__stopProfile?.();
       await worker.stop();
       const rss = peakRss();
       for (const [sql, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 40)) log(`${String(n).padStart(7)} ${sql}`);
