@@ -86,25 +86,12 @@ export class HostBilling implements BillingPort {
         created_at: now,
         updated_at: now,
       });
-      const [invoiceId] = await trx('host_invoices').insert({
-        client_id: clientId,
-        order_id: orderId,
+      const invoiceId = await insertInvoice(trx, now, {
+        clientId,
+        orderId,
         kind: 'order',
-        status: 'unpaid',
-        total_minor: input.amountMinor,
-        paid_minor: 0,
         currency: input.currency,
-        due_at: now + INVOICE_DUE_DAYS * DAY_MS,
-        created_at: now,
-        updated_at: now,
-      });
-      await trx('host_invoice_items').insert({
-        invoice_id: invoiceId,
-        order_item_id: orderItemId,
-        type: DOMAIN_TRANSFER_PRODUCT,
-        domain: input.domain,
-        description: input.description,
-        amount_minor: input.amountMinor,
+        item: { order_item_id: orderItemId, type: DOMAIN_TRANSFER_PRODUCT, domain: input.domain, description: input.description, amount_minor: input.amountMinor },
       });
       return {
         orderId: String(orderId),
@@ -161,28 +148,15 @@ export class HostBilling implements BillingPort {
   /** A renewal invoice for a domain the client holds (admin tooling and tests). */
   async createRenewalInvoice(input: { clientId: number; domain: string; amountMinor: number; currency: string; description: string }): Promise<number> {
     const now = this.clock.now().getTime();
-    return this.knex.transaction(async (trx) => {
-      const [invoiceId] = await trx('host_invoices').insert({
-        client_id: input.clientId,
-        order_id: null,
+    return this.knex.transaction((trx) =>
+      insertInvoice(trx, now, {
+        clientId: input.clientId,
+        orderId: null,
         kind: 'renewal',
-        status: 'unpaid',
-        total_minor: input.amountMinor,
-        paid_minor: 0,
         currency: input.currency,
-        due_at: now + INVOICE_DUE_DAYS * DAY_MS,
-        created_at: now,
-        updated_at: now,
-      });
-      await trx('host_invoice_items').insert({
-        invoice_id: invoiceId,
-        type: 'domain_renewal',
-        domain: input.domain,
-        description: input.description,
-        amount_minor: input.amountMinor,
-      });
-      return Number(invoiceId);
-    });
+        item: { type: 'domain_renewal', domain: input.domain, description: input.description, amount_minor: input.amountMinor },
+      }),
+    );
   }
 
   async invoiceRow(invoiceId: number): Promise<InvoiceRow | undefined> {
@@ -228,4 +202,26 @@ export function toView(row: InvoiceRow): InvoiceView {
     paidMinor: Number(row.paid_minor),
     currency: row.currency,
   };
+}
+
+/** An unpaid invoice with its one line item; the total is the item's amount. */
+async function insertInvoice(
+  trx: Knex.Transaction,
+  now: number,
+  invoice: { clientId: number; orderId: number | null; kind: 'order' | 'renewal'; currency: string; item: Record<string, unknown> & { amount_minor: number } },
+): Promise<number> {
+  const [invoiceId] = await trx('host_invoices').insert({
+    client_id: invoice.clientId,
+    order_id: invoice.orderId,
+    kind: invoice.kind,
+    status: 'unpaid',
+    total_minor: invoice.item.amount_minor,
+    paid_minor: 0,
+    currency: invoice.currency,
+    due_at: now + INVOICE_DUE_DAYS * DAY_MS,
+    created_at: now,
+    updated_at: now,
+  });
+  await trx('host_invoice_items').insert({ invoice_id: invoiceId, ...invoice.item });
+  return Number(invoiceId);
 }
