@@ -5,10 +5,10 @@ import { SecretIntegrityError, type SecretBox } from '../secret-box.ts';
 import type { ModuleNotifications } from '../notifications.ts';
 import type { JobContext, JobHandler } from '../jobs/job-types.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
-import { isRegistrarError, RegistrarError, type TransferContacts, type TransferRequestResult } from '../../registrar-adapters/types.ts';
-import { createPendingDomain, transitionDomain, type DomainStatus } from '../domains/domain-status.machine.ts';
+import { isRegistrarError, type TransferContacts, type TransferRequestResult } from '../../registrar-adapters/types.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { eppCodeAad, type TransferOrderRow } from './transfer-order.service.ts';
+import { createAcceptanceRecorder, upsertPendingDomain } from './transfer-acceptance.recorder.ts';
 
 interface Deps {
   knex: Knex;
@@ -29,6 +29,7 @@ type Outcome = { kind: 'accepted'; result: TransferRequestResult; confirmed: boo
  * of being sent a second request, and a lost response is confirmed the same way.
  */
 export function createTransferDomainJob(deps: Deps): JobHandler {
+  const acceptances = createAcceptanceRecorder(deps.knex);
   return {
     async run(payload, context: JobContext) {
       const order: TransferOrderRow | undefined = await deps.knex('dt_transfer_orders').where({ id: Number(payload.transferOrderId) }).first();
@@ -102,19 +103,8 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
   }
 
   async function accept(order: TransferOrderRow, result: TransferRequestResult, confirmed: boolean, actor: string, locale: string): Promise<void> {
-    const at = deps.clock.now();
-    const domainId = await deps.knex.transaction(async (trx) => {
-      const id = await upsertPendingDomain(trx, order, { registrarRef: result.reference || null, failureCode: null, failureReason: null }, actor, at);
-      if (result.kind === 'completed') {
-        await transitionDomain(trx, { domainId: id, from: 'pending', to: 'active', cause: 'transfer.completed', actor, at, patch: { expiry_date: result.expiryDate.getTime() } });
-      }
-      await trx('dt_transfer_orders')
-        .where({ id: order.id, status: 'queued' })
-        .update({ status: 'submitted', open_domain: null, epp_code_ciphertext: null, epp_code_purged_at: at.getTime(), updated_at: at.getTime() });
-      await writeProvisioningLog(trx, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: confirmed ? 'transfer.confirm' : 'transfer.request', outcome: 'ok', message: confirmed ? 'registry already had our request; confirmed by status query' : `accepted (${result.reference || 'no reference'})` }, at);
-      return id;
-    });
-    const payload = { domain: order.domain, domainId, clientId: order.client_id, registrarId: order.registrar_id, reference: result.reference };
+    await acceptances.write({ order, result, confirmed, actor, at: deps.clock.now() });
+    const payload = { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, reference: result.reference };
     await deps.events.emit('domain.transfer.requested', payload);
     if (result.kind === 'completed') await deps.events.emit('domain.transfer.completed', { ...payload, expiryDate: result.expiryDate });
     await deps.notifications.send({ kind: 'client', clientId: order.client_id }, 'transfer.submitted', { domain: order.domain }, { locale });
@@ -136,37 +126,5 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     await deps.events.emit('domain.transfer.failed', { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, code, reason: message });
     await deps.notifications.send({ kind: 'admins' }, 'transfer.failed_admin', { domain: order.domain, code, reason: message, clientId: order.client_id });
     await deps.notifications.send({ kind: 'client', clientId: order.client_id }, 'transfer.failed_client', { domain: order.domain, code, reason: message }, { locale: locale || undefined });
-  }
-
-  /** The domains row for this order: created pending, reopened (a new attempt), or updated. */
-  async function upsertPendingDomain(
-    trx: Knex.Transaction,
-    order: TransferOrderRow,
-    fields: { registrarRef: string | null; failureCode: string | null; failureReason: string | null },
-    actor: string,
-    at: Date,
-  ): Promise<number> {
-    const existing: { id: number; status: DomainStatus } | undefined = await trx('dt_domains').where({ domain: order.domain }).first('id', 'status');
-    const patch = {
-      client_id: order.client_id,
-      registrar_id: order.registrar_id,
-      transfer_order_id: order.id,
-      registrar_ref: fields.registrarRef,
-      failure_code: fields.failureCode,
-      failure_reason: fields.failureReason?.slice(0, 2000) ?? null,
-      expiry_date: null,
-    };
-    if (!existing) {
-      return createPendingDomain(trx, { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, transferOrderId: order.id, ...fields }, 'transfer.requested', actor, at);
-    }
-    if (existing.status === 'pending') {
-      await trx('dt_domains').where({ id: existing.id }).update({ ...patch, updated_at: at.getTime() });
-      return existing.id;
-    }
-    if (existing.status === 'cancelled' || existing.status === 'transferred_away') {
-      const moved = await transitionDomain(trx, { domainId: existing.id, from: existing.status, to: 'pending', cause: 'transfer.new_attempt', actor, at, patch });
-      if (moved) return existing.id;
-    }
-    throw new RegistrarError('transient', `domain ${order.domain} changed state while recording the transfer; will retry`);
   }
 }
