@@ -3,6 +3,7 @@ import { HostConfigError } from './host-config.ts';
 import { HOST_MIGRATIONS } from './host-migrations.ts';
 import { consoleOutput, openHost, startHost, type Output } from './start-host.ts';
 import { parseWorkerArgs, runWorker } from './worker-command.ts';
+import { runSyncFromCli, SYNC_COMMAND_USAGE } from './sync-command.ts';
 
 export interface CommandContext {
   args: string[];
@@ -37,6 +38,11 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       }
       return runWorker(env, options, output);
     },
+  },
+  'sync-domain-statuses': {
+    summary: 'check every pending and active domain at its registrar now (what the 05:00 run does)',
+    usage: SYNC_COMMAND_USAGE,
+    run: ({ args, env, output }) => runSyncFromCli(args, env, output),
   },
   migrate: {
     summary: 'apply the module and host migrations',
