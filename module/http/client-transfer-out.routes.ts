@@ -1,0 +1,99 @@
+import type { Request, Response, Router } from 'express';
+import type { PageKit } from './page-kit.ts';
+import type { ModuleServices } from '../module-services.ts';
+import type { Principal } from '../host-context.ts';
+import { NotFoundError } from '../errors.ts';
+import { toUnicode } from '../transfer-in/domain-name.ts';
+import type { DomainView } from '../domains/domain.queries.ts';
+import type { EppCodeDelivery, PendingAction } from '../transfer-out/transfer-out.service.ts';
+import { domainParam } from './client-domains.routes.ts';
+
+export const PENDING_ACTIONS: readonly PendingAction[] = ['cancel', 'approve', 'reject'];
+const NOTICES = new Set(['locked', 'unlocked', 'lock_requested', 'transfer_out_cancel', 'transfer_out_approve', 'transfer_out_reject']);
+
+/**
+ * What the domain-transfer-out partial renders, translated for the reader. Undefined when
+ * transfer-out does not apply (a transfer-in that has not arrived yet).
+ */
+export async function transferOutSection(
+  pages: PageKit,
+  services: ModuleServices,
+  req: Request,
+  principal: Principal,
+  view: DomainView,
+  extra: { eppCode?: EppCodeDelivery } = {},
+): Promise<Record<string, unknown> | undefined> {
+  if (!view.domain) return undefined;
+  const overview = await services.transferOut.overview(principal, view.name);
+  if (overview.phase === 'not_ours_yet') return undefined;
+  const t = pages.t(req);
+  const notice = typeof req.query.notice === 'string' && NOTICES.has(req.query.notice) ? req.query.notice : undefined;
+  return {
+    ...overview,
+    basePath: `/${principal.kind}/domains/${overview.domain}`,
+    transferredAway: overview.phase === 'transferred_away',
+    rules: overview.eligibility.rows.map((row) => ({
+      state: row.state,
+      label: t(`transfer_out:rules.${row.id}`, { days: row.days }),
+      reasons: row.reasons.map((r) => t(`rules:${r.rule}`, r.params)),
+    })),
+    eligible: overview.eligibility.eligible === true,
+    eligibilityUnknown: overview.eligibility.eligible === null,
+    anyPendingAction: overview.capabilities.cancel || overview.capabilities.approve || overview.capabilities.reject,
+    notice: notice ? t(`transfer_out:notice.${notice}`) : undefined,
+    eppCode: extra.eppCode,
+    activity: principal.kind === 'admin' ? await services.transferOut.activity(principal, view.name) : undefined,
+  };
+}
+
+function clientOf(pages: PageKit, req: Request) {
+  const principal = pages.principal(req);
+  if (principal?.kind !== 'client') throw new NotFoundError();
+  return principal;
+}
+
+/** The code goes out in this one response; no cache or back-button history may keep it. */
+export function forbidCaching(res: Response): void {
+  res.setHeader('Cache-Control', 'no-store, max-age=0');
+  res.setHeader('Pragma', 'no-cache');
+  res.setHeader('Expires', '0');
+}
+
+/** Transfer-out on /client/domains/:domain: lock, unlock, Get EPP Code, pending transfer-out. */
+export function clientTransferOutRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
+  for (const locked of [true, false]) {
+    router.post(`/domains/:domain/${locked ? 'lock' : 'unlock'}`, async (req, res) => {
+      const principal = clientOf(pages, req);
+      const domain = domainParam(req);
+      const { state } = await services.transferOut.setLock({ principal, req }, domain, locked);
+      res.redirect(303, `/client/domains/${domain}?notice=${state === 'requested' ? 'lock_requested' : state}#transfer-out`);
+    });
+  }
+
+  router.post('/domains/:domain/epp-code', async (req, res) => {
+    const principal = clientOf(pages, req);
+    const domain = domainParam(req);
+    const eppCode = await services.transferOut.requestEppCode({ principal, req }, domain);
+    const view = await services.domains.viewFor(principal, domain);
+    forbidCaching(res);
+    pages.render(req, res, 'client/domain', {
+      titleKey: 'domains:detail.title',
+      titleParams: { domain: toUnicode(view.name) },
+      view,
+      unicode: toUnicode(view.name),
+      awaitingCode: view.order?.status === 'failed',
+      cancellable: view.order?.status === 'failed' || view.order?.status === 'awaiting_payment',
+      transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode }),
+    });
+  });
+
+  for (const action of PENDING_ACTIONS) {
+    router.post(`/domains/:domain/transfer-out/${action}`, async (req, res) => {
+      const principal = clientOf(pages, req);
+      const domain = domainParam(req);
+      const reason = typeof req.body?.reason === 'string' ? req.body.reason : undefined;
+      await services.transferOut.resolvePending({ principal, req }, domain, action, reason);
+      res.redirect(303, `/client/domains/${domain}?notice=transfer_out_${action}#transfer-out`);
+    });
+  }
+}
