@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { assertReachable, createKnex, describeTarget, migrateLatest, parseDatabaseUrl, type DatabaseTarget } from '../module/index.ts';
 import { seedDemoUsers } from './accounts/demo-users.seed.ts';
+import { seedDemoDomains } from './accounts/demo-domains.seed.ts';
 import { buildHost, type Host } from './build-host.ts';
 import { loadHostConfig, type HostConfig } from './host-config.ts';
 import { HOST_MIGRATIONS } from './host-migrations.ts';
@@ -100,6 +101,7 @@ export async function startHost(env: NodeJS.ProcessEnv = process.env, output: Ou
     if (applied.length) logger.info({ applied }, 'migrations applied');
     await seedDemoUsers(host.accounts, config.demoUsers, logger);
     await host.module.start();
+    if (config.demoUsers.enabled) await seedDemoDomains(host.module, host.accounts, config.demoUsers.client.email, logger);
     server = await listen(host, config.port);
   } catch (error) {
     await opened.close().catch(() => undefined);

@@ -55,6 +55,10 @@ export interface ModuleConfig {
     ratePerSecondPerRegistrar: number;
     callTimeoutMs: number;
     callRetries: number;
+    /** First retry delay; doubled on each further attempt, with jitter. */
+    retryBackoffMs: number;
+    /** Consecutive transient failures (after retries) before a registrar is skipped for the run. */
+    breakerThreshold: number;
     leaseSeconds: number;
   };
   transferOut: { eppCodeRequestsPerHour: number };

@@ -137,6 +137,7 @@ function moduleNavigation(principal: Principal | null): NavItem[] {
     return [
       { href: '/admin/domains', labelKey: 'common:nav.admin_domains' },
       { href: '/admin/jobs', labelKey: 'common:nav.admin_jobs' },
+      { href: '/admin/sync', labelKey: 'sync:nav' },
       { href: '/admin/registrars/manual-tasks', labelKey: 'common:nav.admin_manual_tasks' },
       { href: '/admin/registrars/sandbox', labelKey: 'common:nav.admin_sandbox' },
     ];

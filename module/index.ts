@@ -41,3 +41,5 @@ export { route } from './http/page-kit.ts';
 export { SUPPORTED_LOCALES } from './i18n.ts';
 export type { Locale } from './i18n.ts';
 export type { Contact, TransferContacts } from '../registrar-adapters/types.ts';
+/** The sandbox registry's demo domains, so a host can hand the ones we sponsor to a demo client. */
+export { SANDBOX_DEMO_DOMAINS, SANDBOX_DEMO_AUTH_CODE } from '../registrar-adapters/sandbox/index.ts';

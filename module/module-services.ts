@@ -6,14 +6,18 @@ import type { ModuleConfig } from './config.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { RegistrarRegistry } from '../registrar-adapters/registry.ts';
 import type { ScheduledTask } from '../cron/scheduled-task.ts';
+import { createSyncFeature, type SyncFeature } from '../cron/sync-domain-statuses.task.ts';
 import { JobQueue, type JobRow } from './jobs/job-queue.ts';
 import { JobWorker } from './jobs/job-worker.ts';
 import type { JobHandler } from './jobs/job-types.ts';
 import { ModuleNotifications } from './notifications.ts';
+import { ConflictError } from './errors.ts';
 import { TransferEligibility } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
 import { createTransferDomainJob } from './transfer-in/transfer-domain.job.ts';
 import { DomainQueries } from './domains/domain.queries.ts';
+import { TransferOutService } from './transfer-out/transfer-out.service.ts';
+import { adoptDomain, type AdoptDomainInput, type AdoptedDomain } from './transfer-out/domain-adoption.service.ts';
 
 export interface ModuleServices {
   knex: Knex;
@@ -23,10 +27,19 @@ export interface ModuleServices {
   eligibility: TransferEligibility;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
+  /** Lock, "Get EPP Code" and pending outgoing transfers, for clients and admins. */
+  transferOut: TransferOutService;
+  /**
+   * Takes a domain we already sponsor under management as `active` for a client (host demo
+   * seed, imports). Adopting the same domain for the same client again is a no-op.
+   */
+  adoptDomain(input: AdoptDomainInput): Promise<AdoptedDomain>;
   registrars: RegistrarRegistry;
   hooks: Record<string, EventHandler>;
   jobHandlers: Record<string, JobHandler>;
   cronTasks: ScheduledTask[];
+  /** sync-domain-statuses: the scheduler (05:00, pending cadence, registry push), runs and the admin/CLI entry. */
+  sync: SyncFeature;
   /**
    * Admin retry of a dead job. A dead transfer job has already marked its order failed, so it
    * is retried through the order (a new dispatch); other jobs get a fresh set of attempts.
@@ -96,6 +109,8 @@ export function createModuleServices(deps: {
         notifications.send({ kind: 'admins' }, 'job.dead', { jobId: job.id, jobType: job.type, attempts: job.attempts, error }),
     });
 
+  const domains = new DomainQueries(ctx.knex);
+  const sync = createSyncFeature({ knex: ctx.knex, clock: ctx.clock, logger, events: ctx.events, billing: ctx.billing, notifications, registrars, config });
   let worker: JobWorker | undefined;
   return {
     knex: ctx.knex,
@@ -104,16 +119,23 @@ export function createModuleServices(deps: {
     notifications,
     eligibility,
     transferOrders,
-    domains: new DomainQueries(ctx.knex),
+    domains,
+    transferOut: new TransferOutService({ knex: ctx.knex, clock: ctx.clock, logger, config, registrars, domains }),
+    adoptDomain: (input) => adoptDomain({ knex: ctx.knex, clock: ctx.clock, logger, registrars }, input),
     registrars,
     hooks,
     jobHandlers,
-    cronTasks: [],
+    cronTasks: sync.tasks,
+    sync,
     createWorker,
     async retryDeadJob(job) {
       if (job.type === TRANSFER_DOMAIN_JOB) {
-        const order = await ctx.knex('dt_transfer_orders').where({ id: Number(JSON.parse(job.payload).transferOrderId) }).first('domain');
-        if (order) return transferOrders.adminDispatch(order.domain);
+        const order = await ctx.knex('dt_transfer_orders').where({ id: Number(JSON.parse(job.payload).transferOrderId) }).first('domain', 'status');
+        if (order?.status !== 'failed') throw new ConflictError('jobs:not_retryable', { status: order?.status ?? job.status });
+        await transferOrders.adminDispatch(order.domain);
+        // The new dispatch carries the work on; this job has nothing left to do.
+        await ctx.knex('dt_jobs').where({ id: job.id, status: 'dead' }).update({ status: 'done', updated_at: ctx.clock.now().getTime() });
+        return;
       }
       await queue.retry(job.id);
     },
@@ -123,8 +145,10 @@ export function createModuleServices(deps: {
         worker = createWorker();
         worker.start();
       }
+      if (config.sync.enabled) sync.start();
     },
     async stop() {
+      await sync.stop();
       await worker?.stop();
       worker = undefined;
     },

@@ -110,3 +110,29 @@ export async function createPendingDomain(
   });
   return id;
 }
+
+/**
+ * A domain that is already ours when the module first sees it (registered elsewhere in the
+ * host, or imported): it starts active, with a creation history row like a pending one.
+ */
+export async function createActiveDomain(
+  trx: Knex.Transaction,
+  row: { domain: string; clientId: string; registrarId: string; expiryDate?: Date | null },
+  cause: string,
+  actor: string,
+  at: Date,
+): Promise<number> {
+  const now = at.getTime();
+  const id = await insertReturningId(trx, 'dt_domains', {
+    domain: row.domain,
+    client_id: row.clientId,
+    registrar_id: row.registrarId,
+    status: 'active',
+    expiry_date: row.expiryDate?.getTime() ?? null,
+    status_changed_at: now,
+    created_at: now,
+    updated_at: now,
+  });
+  await trx('dt_domain_status_history').insert({ domain_id: id, from_status: null, to_status: 'active', cause, actor, created_at: now });
+  return id;
+}

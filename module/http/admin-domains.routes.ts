@@ -5,6 +5,7 @@ import { NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
 import { DOMAIN_STATUSES } from '../domains/domain-status.machine.ts';
 import { domainParam } from './client-domains.routes.ts';
+import { transferOutSection } from './client-transfer-out.routes.ts';
 
 function adminActor(pages: PageKit, req: Request): string {
   const principal = pages.principal(req);
@@ -37,6 +38,7 @@ export function adminDomainRoutes(router: Router, pages: PageKit, services: Modu
       canDispatch: view.order?.status === 'failed',
       cancellable: view.order?.status === 'failed' || view.order?.status === 'awaiting_payment',
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
+      transferOut: await transferOutSection(pages, services, req, principal, view),
     });
   });
 

@@ -3,6 +3,7 @@ import type { PageKit } from './page-kit.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
+import { transferOutSection } from './client-transfer-out.routes.ts';
 
 function clientOf(pages: PageKit, req: Request) {
   const principal = pages.principal(req);
@@ -39,6 +40,7 @@ export function clientDomainRoutes(router: Router, pages: PageKit, services: Mod
       awaitingCode: view.order?.status === 'failed',
       cancellable: view.order?.status === 'failed' || view.order?.status === 'awaiting_payment',
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
+      transferOut: await transferOutSection(pages, services, req, principal, view),
     });
   });
 
