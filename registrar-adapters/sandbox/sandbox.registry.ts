@@ -154,11 +154,20 @@ export class SandboxRegistry {
 
   /** The latest transfer of `name` to `gaining`, or the one a reference names. */
   async findTransfer(name: string, gaining: string, reference?: string): Promise<SandboxTransfer | null> {
-    await this.loadSettled(name.toLowerCase());
-    const query = this.knex(TRANSFERS).where({ domain: name.toLowerCase(), gaining_registrar: gaining }).orderBy('id', 'desc');
-    const id = transferIdFromReference(reference);
-    if (id) query.where({ id });
-    const row = normalizeRow<TransferRow>(await query.first());
+    const domain = name.toLowerCase();
+    const read = async () => {
+      const query = this.knex(TRANSFERS).where({ domain, gaining_registrar: gaining }).orderBy('id', 'desc');
+      const id = transferIdFromReference(reference);
+      if (id) query.where({ id });
+      return normalizeRow<TransferRow>(await query.first());
+    };
+    const row = await read();
+    // The transfer row knows whether it is due: only then settle it and read again (one query otherwise).
+    if (row?.status === 'pending' && row.action_date <= this.clock.now().getTime()) {
+      await this.loadSettled(domain);
+      const settled = await read();
+      return settled ? toTransfer(settled) : null;
+    }
     return row ? toTransfer(row) : null;
   }
 
