@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MigrationSet } from '../module/migration-source.ts';
+import type { MigrationSet } from '../module/index.ts';
 
 /** The reference host's own tables, tracked apart from the module's. */
 export const HOST_MIGRATIONS: MigrationSet = {

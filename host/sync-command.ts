@@ -1,5 +1,4 @@
-import { migrateLatest } from '../module/index.ts';
-import { runSyncCommand, SYNC_COMMAND_USAGE } from '../cron/sync.command.ts';
+import { migrateLatest, runSyncCommand, SYNC_COMMAND_USAGE } from '../module/index.ts';
 import { HOST_MIGRATIONS } from './host-migrations.ts';
 import { openHost, type Output } from './start-host.ts';
 

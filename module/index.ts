@@ -43,3 +43,5 @@ export type { Locale } from './i18n.ts';
 export type { Contact, TransferContacts } from '../registrar-adapters/types.ts';
 /** The sandbox registry's demo domains, so a host can hand the ones we sponsor to a demo client. */
 export { SANDBOX_DEMO_DOMAINS, SANDBOX_DEMO_AUTH_CODE } from '../registrar-adapters/sandbox/index.ts';
+/** The sync run as a command line (progress bar on a TTY), for a host's CLI. */
+export { runSyncCommand, SYNC_COMMAND_USAGE } from '../cron/sync.command.ts';
