@@ -135,18 +135,26 @@ export class SandboxAdapter implements RegistrarAdapter {
     });
   }
 
-  /** Latency first (as on a network), then an injected fault, then a random transient failure. */
+  /**
+   * An injected fault first, then a random transient failure, then the operation. `latencyMs`
+   * is the registry's whole response time, as a client sees it: the registry works during it,
+   * and the answer arrives when it is over (never sooner).
+   */
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     await this.init();
     const { latencyMs, latencyJitterMs, transientErrorRate } = this.options;
     const delay = Math.max(0, Math.round(latencyMs + (Math.random() * 2 - 1) * latencyJitterMs));
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    const fault = await this.registry.takeFault(operation);
-    if (fault) throw new RegistrarError(fault, `Injected fault: the sandbox registry failed ${operation} with ${fault}.`, { rawCode: 'injected' });
-    if (transientErrorRate > 0 && Math.random() < transientErrorRate) {
-      throw new RegistrarError('transient', `The sandbox registry is temporarily unavailable (simulated, ${operation}); try again.`, { rawCode: 2400 });
+    const elapsed = delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : Promise.resolve();
+    try {
+      const fault = await this.registry.takeFault(operation);
+      if (fault) throw new RegistrarError(fault, `Injected fault: the sandbox registry failed ${operation} with ${fault}.`, { rawCode: 'injected' });
+      if (transientErrorRate > 0 && Math.random() < transientErrorRate) {
+        throw new RegistrarError('transient', `The sandbox registry is temporarily unavailable (simulated, ${operation}); try again.`, { rawCode: 2400 });
+      }
+      return await run();
+    } finally {
+      await elapsed;
     }
-    return run();
   }
 
   private async requireDomain(domain: string): Promise<SandboxDomain> {
