@@ -71,7 +71,15 @@ export async function transitionDomain(db: Knex | Knex.Transaction, request: Tra
 }
 
 /** A domain's first appearance: no previous status, so it is a creation with a history row. */
-export async function createPendingDomain(
+async function createDomain(trx: Knex.Transaction, columns: Record<string, unknown>, status: DomainStatus, cause: string, actor: string, at: Date): Promise<number> {
+  const now = at.getTime();
+  const id = await insertReturningId(trx, 'dt_domains', { ...columns, status, status_changed_at: now, created_at: now, updated_at: now });
+  await trx('dt_domain_status_history').insert({ domain_id: id, from_status: null, to_status: status, cause, actor, created_at: now });
+  return id;
+}
+
+/** A transfer-in's domain, pending at the registry (or waiting for a corrected code). */
+export function createPendingDomain(
   trx: Knex.Transaction,
   row: {
     domain: string;
@@ -86,53 +94,29 @@ export async function createPendingDomain(
   actor: string,
   at: Date,
 ): Promise<number> {
-  const now = at.getTime();
-  const id = await insertReturningId(trx, 'dt_domains', {
-      domain: row.domain,
-      client_id: row.clientId,
-      registrar_id: row.registrarId,
-      registrar_ref: row.registrarRef ?? null,
-      status: 'pending',
-      transfer_order_id: row.transferOrderId,
-      failure_code: row.failureCode ?? null,
-      failure_reason: row.failureReason ?? null,
-      status_changed_at: now,
-      created_at: now,
-      updated_at: now,
-  });
-  await trx('dt_domain_status_history').insert({
-    domain_id: id,
-    from_status: null,
-    to_status: 'pending',
-    cause,
-    actor,
-    created_at: now,
-  });
-  return id;
+  const columns = {
+    domain: row.domain,
+    client_id: row.clientId,
+    registrar_id: row.registrarId,
+    registrar_ref: row.registrarRef ?? null,
+    transfer_order_id: row.transferOrderId,
+    failure_code: row.failureCode ?? null,
+    failure_reason: row.failureReason ?? null,
+  };
+  return createDomain(trx, columns, 'pending', cause, actor, at);
 }
 
 /**
  * A domain that is already ours when the module first sees it (registered elsewhere in the
  * host, or imported): it starts active, with a creation history row like a pending one.
  */
-export async function createActiveDomain(
+export function createActiveDomain(
   trx: Knex.Transaction,
   row: { domain: string; clientId: string; registrarId: string; expiryDate?: Date | null },
   cause: string,
   actor: string,
   at: Date,
 ): Promise<number> {
-  const now = at.getTime();
-  const id = await insertReturningId(trx, 'dt_domains', {
-    domain: row.domain,
-    client_id: row.clientId,
-    registrar_id: row.registrarId,
-    status: 'active',
-    expiry_date: row.expiryDate?.getTime() ?? null,
-    status_changed_at: now,
-    created_at: now,
-    updated_at: now,
-  });
-  await trx('dt_domain_status_history').insert({ domain_id: id, from_status: null, to_status: 'active', cause, actor, created_at: now });
-  return id;
+  const columns = { domain: row.domain, client_id: row.clientId, registrar_id: row.registrarId, expiry_date: row.expiryDate?.getTime() ?? null };
+  return createDomain(trx, columns, 'active', cause, actor, at);
 }

@@ -4,8 +4,7 @@ import type { ModuleServices } from '../module-services.ts';
 import { NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
 import { DOMAIN_STATUSES } from '../domains/domain-status.machine.ts';
-import { domainParam } from './client-domains.routes.ts';
-import { transferOutSection } from './client-transfer-out.routes.ts';
+import { domainParam, renderDomainPage } from './domain-page.ts';
 
 function adminActor(pages: PageKit, req: Request): string {
   const principal = pages.principal(req);
@@ -29,17 +28,7 @@ export function adminDomainRoutes(router: Router, pages: PageKit, services: Modu
 
   router.get('/domains/:domain', async (req, res) => {
     const principal = pages.principal(req)!;
-    const view = await services.domains.viewFor(principal, domainParam(req));
-    pages.render(req, res, 'admin/domain', {
-      titleKey: 'domains:detail.title',
-      titleParams: { domain: toUnicode(view.name) },
-      view,
-      unicode: toUnicode(view.name),
-      canDispatch: view.order?.status === 'failed',
-      cancellable: view.order?.status === 'failed' || view.order?.status === 'awaiting_payment',
-      notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
-      transferOut: await transferOutSection(pages, services, req, principal, view),
-    });
+    await renderDomainPage(pages, services, req, res, principal, await services.domains.viewFor(principal, domainParam(req)));
   });
 
   /** Admin → Services → [domain service] → Actions → Transfer: dispatches a new job. */

@@ -2,9 +2,9 @@ import type { Request, Router } from 'express';
 import type { PageKit } from './page-kit.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { NotFoundError } from '../errors.ts';
-import { toUnicode } from '../transfer-in/domain-name.ts';
 import { domainParam } from './client-domains.routes.ts';
-import { forbidCaching, PENDING_ACTIONS, transferOutSection } from './client-transfer-out.routes.ts';
+import { forbidCaching, PENDING_ACTIONS } from './client-transfer-out.routes.ts';
+import { renderDomainPage } from './domain-page.ts';
 
 function adminOf(pages: PageKit, req: Request) {
   const principal = pages.principal(req);
@@ -29,15 +29,7 @@ export function adminTransferOutRoutes(router: Router, pages: PageKit, services:
     const eppCode = await services.transferOut.requestEppCode({ principal, req }, domain);
     const view = await services.domains.viewFor(principal, domain);
     forbidCaching(res);
-    pages.render(req, res, 'admin/domain', {
-      titleKey: 'domains:detail.title',
-      titleParams: { domain: toUnicode(view.name) },
-      view,
-      unicode: toUnicode(view.name),
-      canDispatch: view.order?.status === 'failed',
-      cancellable: view.order?.status === 'failed' || view.order?.status === 'awaiting_payment',
-      transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode }),
-    });
+    await renderDomainPage(pages, services, req, res, principal, view, { eppCode });
   });
 
   for (const action of PENDING_ACTIONS) {

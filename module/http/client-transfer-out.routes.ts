@@ -3,10 +3,10 @@ import type { PageKit } from './page-kit.ts';
 import type { ModuleServices } from '../module-services.ts';
 import type { Principal } from '../host-context.ts';
 import { NotFoundError } from '../errors.ts';
-import { toUnicode } from '../transfer-in/domain-name.ts';
 import type { DomainView } from '../domains/domain.queries.ts';
 import type { EppCodeDelivery, PendingAction } from '../transfer-out/transfer-out.service.ts';
 import { domainParam } from './client-domains.routes.ts';
+import { renderDomainPage } from './domain-page.ts';
 
 export const PENDING_ACTIONS: readonly PendingAction[] = ['cancel', 'approve', 'reject'];
 const NOTICES = new Set(['locked', 'unlocked', 'lock_requested', 'transfer_out_cancel', 'transfer_out_approve', 'transfer_out_reject']);
@@ -76,15 +76,7 @@ export function clientTransferOutRoutes(router: Router, pages: PageKit, services
     const eppCode = await services.transferOut.requestEppCode({ principal, req }, domain);
     const view = await services.domains.viewFor(principal, domain);
     forbidCaching(res);
-    pages.render(req, res, 'client/domain', {
-      titleKey: 'domains:detail.title',
-      titleParams: { domain: toUnicode(view.name) },
-      view,
-      unicode: toUnicode(view.name),
-      awaitingCode: view.order?.status === 'failed',
-      cancellable: view.order?.status === 'failed' || view.order?.status === 'awaiting_payment',
-      transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode }),
-    });
+    await renderDomainPage(pages, services, req, res, principal, view, { eppCode });
   });
 
   for (const action of PENDING_ACTIONS) {

@@ -1,0 +1,50 @@
+import type { Request, Response } from 'express';
+import type { PageKit } from './page-kit.ts';
+import type { ModuleServices } from '../module-services.ts';
+import type { Principal } from '../host-context.ts';
+import type { DomainView } from '../domains/domain.queries.ts';
+import type { EppCodeDelivery } from '../transfer-out/transfer-out.service.ts';
+import { NotFoundError } from '../errors.ts';
+import { toUnicode } from '../transfer-in/domain-name.ts';
+import { transferOutSection } from './client-transfer-out.routes.ts';
+
+/** Domain names in URLs are ASCII; anything that is not a plausible name is simply not found. */
+export function domainParam(req: Request): string {
+  const raw = String(req.params.domain ?? '').toLowerCase();
+  if (!/^[a-z0-9.-]{1,253}$/.test(raw)) throw new NotFoundError();
+  return raw;
+}
+
+/**
+ * The domain page, for the client (`client/domain`) or the admin (`admin/domain`): the
+ * transfer-in state and its actions, then the transfer-out section.
+ */
+export async function renderDomainPage(
+  pages: PageKit,
+  services: ModuleServices,
+  req: Request,
+  res: Response,
+  principal: Principal,
+  view: DomainView,
+  extra: { eppCode?: EppCodeDelivery; codeError?: string; status?: number } = {},
+): Promise<void> {
+  const orderStatus = view.order?.status;
+  pages.render(
+    req,
+    res,
+    principal.kind === 'admin' ? 'admin/domain' : 'client/domain',
+    {
+      titleKey: 'domains:detail.title',
+      titleParams: { domain: toUnicode(view.name) },
+      view,
+      unicode: toUnicode(view.name),
+      awaitingCode: orderStatus === 'failed',
+      canDispatch: orderStatus === 'failed',
+      cancellable: orderStatus === 'failed' || orderStatus === 'awaiting_payment',
+      notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
+      codeError: extra.codeError,
+      transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode }),
+    },
+    extra.status,
+  );
+}
