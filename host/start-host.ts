@@ -37,8 +37,12 @@ export async function openHost(env: NodeJS.ProcessEnv): Promise<OpenedHost> {
   const config = loadHostConfig(env);
   const target = parseDatabaseUrl(config.databaseUrl);
   const logger = pino({ level: config.logLevel });
-  const knex = createKnex(target);
-  routeKnexLogs(knex, logger);
+  // knex's pool errors go to pino (debug/warn) instead of stack traces on stdout; the
+  // operator sees our one-line DatabaseError.
+  const knexLog = logger.child({ component: 'knex' });
+  const knex = createKnex(target, {
+    log: { debug: (m) => knexLog.debug(m), warn: (m) => knexLog.debug(m), error: (m) => knexLog.warn(m) },
+  });
   let host: Host;
   try {
     host = buildHost({ knex, config: config.moduleConfig, logger, env: { ...env, SESSION_SECRET: config.sessionSecret } });
@@ -66,20 +70,6 @@ export async function openHost(env: NodeJS.ProcessEnv): Promise<OpenedHost> {
         await knex.destroy();
       }
     },
-  };
-}
-
-/**
- * knex prints pool errors (with stack traces) to stdout by default; the operator should see
- * our one-line DatabaseError instead, and the detail only at debug level.
- */
-function routeKnexLogs(knex: Knex, logger: Logger): void {
-  const log = logger.child({ component: 'knex' });
-  (knex.client as { logger: unknown }).logger = {
-    debug: (message: unknown) => log.debug({ detail: String(message) }, 'knex'),
-    warn: (message: unknown) => log.debug({ detail: String(message) }, 'knex warning'),
-    error: (message: unknown) => log.warn({ detail: String(message) }, 'knex error'),
-    deprecate: (method: string, alternative: string) => log.debug(`${method} is deprecated, use ${alternative}`),
   };
 }
 

@@ -62,11 +62,30 @@ export function describeTarget(target: DatabaseTarget): string {
     : `MySQL/MariaDB ${target.user}@${target.host}:${target.port}/${target.database}`;
 }
 
-export function createKnex(target: DatabaseTarget, options: { poolMax?: number } = {}): Knex {
+/** Where knex's own messages go (pool errors would otherwise print stack traces to stdout). */
+export interface KnexLog {
+  debug(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+function knexLogOption(log: KnexLog | undefined) {
+  if (!log) return undefined;
+  return {
+    debug: (m: unknown) => log.debug(String(m)),
+    warn: (m: unknown) => log.warn(String(m)),
+    error: (m: unknown) => log.error(String(m)),
+    deprecate: (method: string, alternative: string) => log.debug(`${method} is deprecated, use ${alternative}`),
+  };
+}
+
+export function createKnex(target: DatabaseTarget, options: { poolMax?: number; log?: KnexLog } = {}): Knex {
+  const log = knexLogOption(options.log);
   if (target.engine === 'sqlite') {
     if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(target.filename)), { recursive: true });
     return knexFactory({
       client: 'better-sqlite3',
+      log,
       connection: { filename: target.filename },
       useNullAsDefault: true,
       // better-sqlite3 is synchronous and SQLite has one writer: one connection serialises
@@ -89,6 +108,7 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number }
   }
   return knexFactory({
     client: 'mysql2',
+    log,
     connection: {
       host: target.host,
       port: target.port,

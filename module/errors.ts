@@ -70,9 +70,30 @@ export class RateLimitedError extends AppError {
   }
 }
 
+const DATABASE_UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'SQLITE_BUSY',
+  'SQLITE_CANTOPEN',
+]);
+
+/** The database could not be reached or is overloaded: nothing was written, try again. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; name?: string } | undefined;
+  return Boolean(e && ((e.code && DATABASE_UNREACHABLE.has(e.code)) || e.name === 'KnexTimeoutError'));
+}
+
 /** Unknown errors become an AppError with the original kept as `cause`. */
 export function coerceError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new AppError(424, 'errors.database_unavailable', {}, { cause: error });
   const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // body-parser and friends: malformed or oversized request bodies.

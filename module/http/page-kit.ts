@@ -112,7 +112,9 @@ export class PageKit {
   /** HTML pages for browsers, JSON for API clients; never a stack trace. */
   errorHandler: ErrorRequestHandler = (rawError: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = coerceError(rawError);
-    if (error.status >= 500) {
+    if (error.messageKey === 'errors.database_unavailable') {
+      this.options.logger.warn({ err: error.cause, path: req.path, method: req.method }, 'database unavailable');
+    } else if (error.status >= 500) {
       this.options.logger.error({ err: error.cause ?? error, path: req.path, method: req.method }, 'request failed');
     }
     if (error.status === 401 && req.accepts(['html', 'json']) === 'html') {
