@@ -35,7 +35,7 @@ export interface ModuleConfig {
     daysBeforeExpiry: number;
     daysAfterRenewal: number;
   };
-  rdap: { enabled: boolean; timeoutMs: number };
+  rdap: { enabled: boolean; timeoutMs: number; bootstrapFile?: string };
   jobs: {
     runInHost: boolean;
     concurrency: number;

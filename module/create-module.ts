@@ -12,6 +12,7 @@ import { MODULE_MIGRATIONS_DIRECTORY, MODULE_MIGRATIONS_TABLE, type MigrationSet
 import { RegistrarRegistry, factoryMap } from '../registrar-adapters/registry.ts';
 import type { RegistrarAdapterFactory } from '../registrar-adapters/types.ts';
 import { createModuleServices, type ModuleServices } from './module-services.ts';
+import { createRdapFactsSource } from './transfer-in/rdap-facts.source.ts';
 import { createClientRouter } from './http/client.router.ts';
 import { createAdminRouter } from './http/admin.router.ts';
 import type { ScheduledTask } from '../cron/scheduled-task.ts';
@@ -46,6 +47,8 @@ export interface CreateModuleOptions {
   ui?: ModuleUiOptions;
   /** Registrar adapter types beyond sandbox, manual and epp. */
   adapterFactories?: RegistrarAdapterFactory<any>[];
+  /** fetch for RDAP lookups (config.rdap), e.g. behind a proxy or in tests. */
+  rdapFetch?: typeof fetch;
 }
 
 export interface DomainTransferModule {
@@ -102,7 +105,10 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     navigation: (principal) => [...(options.ui?.navigation?.(principal) ?? []), ...moduleNavigation(principal)],
   });
 
-  const services = createModuleServices({ ctx, config, logger, registrars, secretBox, i18n });
+  const factsSource = config.rdap.enabled
+    ? createRdapFactsSource({ timeoutMs: config.rdap.timeoutMs, bootstrapFile: config.rdap.bootstrapFile, fetch: options.rdapFetch })
+    : undefined;
+  const services = createModuleServices({ ctx, config, logger, registrars, secretBox, i18n, factsSource });
 
   return {
     manifest,

@@ -12,7 +12,7 @@ import { JobWorker } from './jobs/job-worker.ts';
 import type { JobHandler } from './jobs/job-types.ts';
 import { ModuleNotifications } from './notifications.ts';
 import { ConflictError } from './errors.ts';
-import { TransferEligibility } from './transfer-in/transfer-eligibility.service.ts';
+import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
 import { createTransferDomainJob } from './transfer-in/transfer-domain.job.ts';
 import { DomainQueries } from './domains/domain.queries.ts';
@@ -59,6 +59,7 @@ export function createModuleServices(deps: {
   registrars: RegistrarRegistry;
   secretBox: SecretBox;
   i18n: i18n;
+  factsSource?: RegistryFactsSource;
 }): ModuleServices {
   const { ctx, config, logger, registrars, secretBox } = deps;
   const queue = new JobQueue(ctx.knex, ctx.clock, config.jobs);
@@ -70,7 +71,7 @@ export function createModuleServices(deps: {
     defaultLocale: config.defaultLocale,
     baseUrl: config.baseUrl,
   });
-  const eligibility = new TransferEligibility({ knex: ctx.knex, config, registrars, clock: ctx.clock, logger });
+  const eligibility = new TransferEligibility({ knex: ctx.knex, config, registrars, clock: ctx.clock, logger, factsSource: deps.factsSource });
   const transferOrders = new TransferOrderService({
     knex: ctx.knex,
     config,

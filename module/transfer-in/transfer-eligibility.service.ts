@@ -104,14 +104,23 @@ export class TransferEligibility {
     try {
       return await quote.adapter.getDomainInfo(quote.domain);
     } catch (error) {
-      if (!isRegistrarError(error)) throw error;
-      if (error.code === 'not_found') throw new InputError('rules:not_registered', { domain: quote.domain }, 'domain');
-      if (error.code === 'unsupported') return this.deps.factsSource ? this.deps.factsSource.lookup(quote.domain) : null;
-      if (error.code === 'transient' || error.code === 'rate_limited') {
-        this.deps.logger.warn({ domain: quote.domain, registrar: quote.registrarId, error: error.registrarMessage }, 'registry facts unavailable');
-        throw new AppError(424, 'rules:registry_unreachable', {});
-      }
-      throw new InputError('rules:registry_refused', { message: error.registrarMessage }, 'domain');
+      if (!isRegistrarError(error) || error.code !== 'unsupported') return this.refusalFor(error, quote);
     }
+    if (!this.deps.factsSource) return null;
+    try {
+      return await this.deps.factsSource.lookup(quote.domain);
+    } catch (error) {
+      return this.refusalFor(error, quote);
+    }
+  }
+
+  private refusalFor(error: unknown, quote: TransferQuote): never {
+    if (!isRegistrarError(error)) throw error;
+    if (error.code === 'not_found') throw new InputError('rules:not_registered', { domain: quote.domain }, 'domain');
+    if (error.code === 'transient' || error.code === 'rate_limited') {
+      this.deps.logger.warn({ domain: quote.domain, registrar: quote.registrarId, error: error.registrarMessage }, 'registry facts unavailable');
+      throw new AppError(424, 'rules:registry_unreachable', {});
+    }
+    throw new InputError('rules:registry_refused', { message: error.registrarMessage }, 'domain');
   }
 }
