@@ -6,7 +6,7 @@ import { writeAudit } from '../audit.ts';
 import { SandboxAdapter } from '../../registrar-adapters/sandbox/index.ts';
 import { ManualAdapter, ManualTaskError, type ManualTaskOutcome } from '../../registrar-adapters/manual/index.ts';
 import { isRegistrarError } from '../../registrar-adapters/types.ts';
-import { domainParam } from './client-domains.routes.ts';
+import { domainParam } from './domain-page.ts';
 
 const SANDBOX_ACTIONS = ['approve', 'reject', 'transfer-away', 'request-transfer-out'] as const;
 

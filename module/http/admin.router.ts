@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { PageKit } from './page-kit.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { adminDomainRoutes } from './admin-domains.routes.ts';
-import { adminTransferOutRoutes } from './admin-transfer-out.routes.ts';
+import { transferOutRoutes } from './transfer-out.routes.ts';
 import { adminJobRoutes } from './admin-jobs.routes.ts';
 import { adminRegistrarRoutes } from './admin-registrars.routes.ts';
 import { adminSyncRoutes } from './admin-sync.routes.ts';
@@ -12,7 +12,7 @@ export function createAdminRouter(pages: PageKit, services: ModuleServices): Rou
   const router = Router();
   router.use(pages.rememberLocaleChoice, pages.requireAdmin, pages.formBody, pages.verifyCsrf);
   adminDomainRoutes(router, pages, services);
-  adminTransferOutRoutes(router, pages, services);
+  transferOutRoutes(router, pages, services, 'admin');
   adminJobRoutes(router, pages, services);
   adminRegistrarRoutes(router, pages, services);
   adminSyncRoutes(router, pages, services);

@@ -5,8 +5,6 @@ import { AppError, NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
 import { domainParam, renderDomainPage } from './domain-page.ts';
 
-export { domainParam };
-
 function clientOf(pages: PageKit, req: Request) {
   const principal = pages.principal(req);
   if (principal?.kind !== 'client') throw new NotFoundError();

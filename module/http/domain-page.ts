@@ -6,7 +6,7 @@ import type { DomainView } from '../domains/domain.queries.ts';
 import type { EppCodeDelivery } from '../transfer-out/transfer-out.service.ts';
 import { NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
-import { transferOutSection } from './client-transfer-out.routes.ts';
+import { transferOutSection } from './transfer-out.routes.ts';
 
 /** Domain names in URLs are ASCII; anything that is not a plausible name is simply not found. */
 export function domainParam(req: Request): string {

@@ -5,7 +5,7 @@ import type { Principal } from '../host-context.ts';
 import { NotFoundError } from '../errors.ts';
 import type { DomainView } from '../domains/domain.queries.ts';
 import type { EppCodeDelivery, PendingAction } from '../transfer-out/transfer-out.service.ts';
-import { domainParam } from './client-domains.routes.ts';
+import { domainParam } from './domain-page.ts';
 import { renderDomainPage } from './domain-page.ts';
 
 export const PENDING_ACTIONS: readonly PendingAction[] = ['cancel', 'approve', 'reject'];
@@ -46,12 +46,6 @@ export async function transferOutSection(
   };
 }
 
-function clientOf(pages: PageKit, req: Request) {
-  const principal = pages.principal(req);
-  if (principal?.kind !== 'client') throw new NotFoundError();
-  return principal;
-}
-
 /** The code goes out in this one response; no cache or back-button history may keep it. */
 export function forbidCaching(res: Response): void {
   res.setHeader('Cache-Control', 'no-store, max-age=0');
@@ -59,19 +53,29 @@ export function forbidCaching(res: Response): void {
   res.setHeader('Expires', '0');
 }
 
-/** Transfer-out on /client/domains/:domain: lock, unlock, Get EPP Code, pending transfer-out. */
-export function clientTransferOutRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
+/**
+ * Transfer-out on /client/domains/:domain and /admin/domains/:domain: lock, unlock, Get EPP
+ * Code, and a pending transfer-out. The service decides what each principal may do (a client
+ * only their own domains; an admin any, audited).
+ */
+export function transferOutRoutes(router: Router, pages: PageKit, services: ModuleServices, side: Principal['kind']): void {
+  const principalOf = (req: Request): Principal => {
+    const principal = pages.principal(req);
+    if (principal?.kind !== side) throw new NotFoundError();
+    return principal;
+  };
+  const pageOf = (domain: string) => `/${side}/domains/${domain}`;
+
   for (const locked of [true, false]) {
     router.post(`/domains/:domain/${locked ? 'lock' : 'unlock'}`, async (req, res) => {
-      const principal = clientOf(pages, req);
       const domain = domainParam(req);
-      const { state } = await services.transferOut.setLock({ principal, req }, domain, locked);
-      res.redirect(303, `/client/domains/${domain}?notice=${state === 'requested' ? 'lock_requested' : state}#transfer-out`);
+      const { state } = await services.transferOut.setLock({ principal: principalOf(req), req }, domain, locked);
+      res.redirect(303, `${pageOf(domain)}?notice=${state === 'requested' ? 'lock_requested' : state}#transfer-out`);
     });
   }
 
   router.post('/domains/:domain/epp-code', async (req, res) => {
-    const principal = clientOf(pages, req);
+    const principal = principalOf(req);
     const domain = domainParam(req);
     const eppCode = await services.transferOut.requestEppCode({ principal, req }, domain);
     const view = await services.domains.viewFor(principal, domain);
@@ -81,11 +85,10 @@ export function clientTransferOutRoutes(router: Router, pages: PageKit, services
 
   for (const action of PENDING_ACTIONS) {
     router.post(`/domains/:domain/transfer-out/${action}`, async (req, res) => {
-      const principal = clientOf(pages, req);
       const domain = domainParam(req);
       const reason = typeof req.body?.reason === 'string' ? req.body.reason : undefined;
-      await services.transferOut.resolvePending({ principal, req }, domain, action, reason);
-      res.redirect(303, `/client/domains/${domain}?notice=transfer_out_${action}#transfer-out`);
+      await services.transferOut.resolvePending({ principal: principalOf(req), req }, domain, action, reason);
+      res.redirect(303, `${pageOf(domain)}?notice=transfer_out_${action}#transfer-out`);
     });
   }
 }
