@@ -75,6 +75,12 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
 
 export async function createMigratedDatabase(): Promise<TestDatabase> {
   const db = await createEmptyDatabase();
-  await migrateLatest(db.knex, ALL_MIGRATIONS);
+  try {
+    await migrateLatest(db.knex, ALL_MIGRATIONS);
+  } catch (error) {
+    // A failed migration must not leave a stray database behind.
+    await db.destroy();
+    throw error;
+  }
   return db;
 }
