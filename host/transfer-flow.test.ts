@@ -1,28 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../test/support/test-database.ts';
 import type { InvoicePaidEvent } from '../module/index.ts';
-import type { Host } from './build-host.ts';
-import { buildTestHost, csrfOf, DEMO, loginAs, seedDemo } from './test/host.test-support.ts';
+import { csrfOf, DEMO, loginAs, useDemoHost } from './test/host.test-support.ts';
 
 // The sandbox registry's documented demo code for its "valid" demo domains.
 const SANDBOX_DEMO_CODE = 'Sandbox-Demo-2026!';
 
 const db = useMigratedDatabase();
-let host: Host;
-
-beforeEach(async () => {
-  await seedDemo(db);
-  host = buildTestHost(db);
-});
-afterEach(async () => {
-  await host.close();
-});
+const demo = useDemoHost(db);
 
 describe('a transfer ordered through the mounted module', () => {
   it('goes from the order form to a host invoice, and paying it queues the transfer job once', async () => {
     const events: InvoicePaidEvent[] = [];
-    host.bus.on('invoice.paid', (event: InvoicePaidEvent) => void events.push(event));
-    const agent = await loginAs(host, DEMO.client);
+    demo.host.bus.on('invoice.paid', (event: InvoicePaidEvent) => void events.push(event));
+    const agent = await loginAs(demo.host, DEMO.client);
     const csrf = await csrfOf(agent, '/client/order/domain?action=transfer');
 
     const ordered = await agent
@@ -49,7 +40,7 @@ describe('a transfer ordered through the mounted module', () => {
     const invoice = await db.knex('host_invoices').where({ id: invoiceUrl.split('/').pop() }).first();
     expect(invoice.paid_event_at).not.toBeNull();
 
-    const admin = await loginAs(host, DEMO.admin);
+    const admin = await loginAs(demo.host, DEMO.admin);
     const services = await admin.get('/admin/services');
     expect(services.text).toContain('href="/admin/domains/demo-transferable.com"');
     expect((await admin.get('/admin/domains/demo-transferable.com')).status).toBe(200);

@@ -1,18 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
-import type { Host } from '../build-host.ts';
-import { buildTestHost, clientIdOf, csrfOf, DEMO, loginAs, seedDemo } from '../test/host.test-support.ts';
+import { clientIdOf, csrfOf, DEMO, loginAs, useDemoHost } from '../test/host.test-support.ts';
 
 const db = useMigratedDatabase();
-let host: Host;
-
-beforeEach(async () => {
-  await seedDemo(db);
-  host = buildTestHost(db);
-});
-afterEach(async () => {
-  await host.close();
-});
+const demo = useDemoHost(db);
 
 const validForm = {
   name: 'Alex Renamed',
@@ -28,7 +19,7 @@ const validForm = {
 
 describe('the client profile', () => {
   it('shows the contact details on a dashboard and a profile page', async () => {
-    const agent = await loginAs(host, DEMO.client);
+    const agent = await loginAs(demo.host, DEMO.client);
     expect((await agent.get('/client')).text).toContain('Welcome, Alex Demo');
     const page = await agent.get('/client/profile');
     expect(page.status).toBe(200);
@@ -36,12 +27,12 @@ describe('the client profile', () => {
   });
 
   it('saves valid details, which the billing port then hands the module', async () => {
-    const agent = await loginAs(host, DEMO.client);
+    const agent = await loginAs(demo.host, DEMO.client);
     const csrf = await csrfOf(agent, '/client/profile');
     const saved = await agent.post('/client/profile').type('form').send({ ...validForm, _csrf: csrf });
     expect(saved.status).toBe(303);
     expect((await agent.get('/client/profile')).text).toContain('Your contact details are saved.');
-    const profile = await host.billing.getClient(await clientIdOf(host, DEMO.client.email));
+    const profile = await demo.host.billing.getClient(await clientIdOf(demo.host, DEMO.client.email));
     expect(profile?.contact).toMatchObject({
       name: 'Alex Renamed',
       email: 'alex@example.org',
@@ -51,7 +42,7 @@ describe('the client profile', () => {
   });
 
   it('refuses invalid details with translated messages per field and saves nothing', async () => {
-    const agent = await loginAs(host, DEMO.client);
+    const agent = await loginAs(demo.host, DEMO.client);
     const csrf = await csrfOf(agent, '/client/profile');
     const refused = await agent
       .post('/client/profile?lang=zh-CN')
@@ -61,17 +52,17 @@ describe('the client profile', () => {
     expect(refused.text).toContain('此项为必填项。');
     expect(refused.text).toContain('+国家代码.号码');
     expect(refused.text).toContain('两个字母的国家/地区代码');
-    const row = await db.knex('host_clients').where({ id: await clientIdOf(host, DEMO.client.email) }).first();
+    const row = await db.knex('host_clients').where({ id: await clientIdOf(demo.host, DEMO.client.email) }).first();
     expect(row.name).toBe('Alex Demo');
   });
 
   it('refuses a profile change without the CSRF token', async () => {
-    const agent = await loginAs(host, DEMO.client);
+    const agent = await loginAs(demo.host, DEMO.client);
     expect((await agent.post('/client/profile').type('form').send(validForm)).status).toBe(403);
   });
 
   it('remembers the preferred language and speaks it on the next page', async () => {
-    const agent = await loginAs(host, DEMO.client);
+    const agent = await loginAs(demo.host, DEMO.client);
     const csrf = await csrfOf(agent, '/client/profile');
     await agent.post('/client/profile').type('form').send({ ...validForm, locale: 'zh-CN', _csrf: csrf });
     expect((await agent.get('/client')).text).toContain('欢迎，Alex Renamed');

@@ -1,32 +1,23 @@
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
-import type { Host } from '../build-host.ts';
-import { buildTestHost, csrfOf, DEMO, loginAs, seedDemo } from '../test/host.test-support.ts';
+import { buildTestHost, csrfOf, DEMO, loginAs, useDemoHost } from '../test/host.test-support.ts';
 
 const db = useMigratedDatabase();
-let host: Host;
-
-beforeEach(async () => {
-  await seedDemo(db);
-  host = buildTestHost(db);
-});
-afterEach(async () => {
-  await host.close();
-});
+const demo = useDemoHost(db);
 
 const sessionRows = async () => Number((await db.knex('host_sessions').count({ n: '*' }))[0]!.n);
 
 describe('login', () => {
   it('shows a login form that works without JavaScript', async () => {
-    const page = await request(host.app).get('/login');
+    const page = await request(demo.host.app).get('/login');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<form method="post" action="/login">');
     expect(page.text).toContain('name="password"');
   });
 
   it('logs the demo client in and lands on the client dashboard, with the session in the database', async () => {
-    const response = await request(host.app).post('/login').type('form').send(DEMO.client);
+    const response = await request(demo.host.app).post('/login').type('form').send(DEMO.client);
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/client');
     const cookie = String(response.headers['set-cookie']);
@@ -37,38 +28,38 @@ describe('login', () => {
   });
 
   it('logs the demo admin in and lands on the admin dashboard', async () => {
-    const agent = await loginAs(host, DEMO.admin);
+    const agent = await loginAs(demo.host, DEMO.admin);
     const page = await agent.get('/admin');
     expect(page.status).toBe(200);
     expect(page.text).toContain('href="/admin/domains"');
   });
 
   it('refuses a wrong password with a translated error, 401, and no session', async () => {
-    const english = await request(host.app).post('/login').type('form').send({ email: DEMO.client.email, password: 'wrong' });
+    const english = await request(demo.host.app).post('/login').type('form').send({ email: DEMO.client.email, password: 'wrong' });
     expect(english.status).toBe(401);
     expect(english.text).toContain('do not match an account');
     expect(english.headers['set-cookie']).toBeUndefined();
 
-    const chinese = await request(host.app).post('/login?lang=zh-CN').type('form').send({ email: DEMO.client.email, password: 'wrong' });
+    const chinese = await request(demo.host.app).post('/login?lang=zh-CN').type('form').send({ email: DEMO.client.email, password: 'wrong' });
     expect(chinese.status).toBe(401);
     expect(chinese.text).toContain('邮箱地址与密码不匹配');
     expect(await sessionRows()).toBe(0);
   });
 
   it('answers an unknown email exactly like a wrong password', async () => {
-    const response = await request(host.app).post('/login').type('form').send({ email: 'nobody@example.com', password: 'x' });
+    const response = await request(demo.host.app).post('/login').type('form').send({ email: 'nobody@example.com', password: 'x' });
     expect(response.status).toBe(401);
     expect(response.text).toContain('do not match an account');
   });
 
   it('refuses a login form posted from another origin', async () => {
-    const response = await request(host.app).post('/login').set('Origin', 'https://evil.example').type('form').send(DEMO.client);
+    const response = await request(demo.host.app).post('/login').set('Origin', 'https://evil.example').type('form').send(DEMO.client);
     expect(response.status).toBe(403);
     expect(await sessionRows()).toBe(0);
   });
 
   it('gives a new session id at login, so a planted session id is worthless', async () => {
-    const agent = request.agent(host.app);
+    const agent = request.agent(demo.host.app);
     await agent.post('/login').type('form').send(DEMO.client);
     const first = await db.knex('host_sessions').pluck('sid');
     await agent.post('/login').type('form').send(DEMO.client);
@@ -78,9 +69,9 @@ describe('login', () => {
   });
 
   it('returns to the page asked for before login, but never to another site', async () => {
-    const local = await request(host.app).post('/login').type('form').send({ ...DEMO.client, next: '/client/invoices' });
+    const local = await request(demo.host.app).post('/login').type('form').send({ ...DEMO.client, next: '/client/invoices' });
     expect(local.headers.location).toBe('/client/invoices');
-    const foreign = await request(host.app).post('/login').type('form').send({ ...DEMO.client, next: '//evil.example/x' });
+    const foreign = await request(demo.host.app).post('/login').type('form').send({ ...DEMO.client, next: '//evil.example/x' });
     expect(foreign.headers.location).toBe('/client');
   });
 });
@@ -88,14 +79,14 @@ describe('login', () => {
 describe('the session and role boundary', () => {
   it('sends an anonymous visitor to the login page from client and admin pages', async () => {
     for (const path of ['/client', '/client/invoices', '/client/domains', '/admin', '/admin/services', '/admin/domains']) {
-      const response = await request(host.app).get(path);
+      const response = await request(demo.host.app).get(path);
       expect(response.status, path).toBe(303);
       expect(response.headers.location, path).toBe(`/login?next=${encodeURIComponent(path)}`);
     }
   });
 
   it('answers 403 to a client on every admin route, the host’s and the module’s', async () => {
-    const agent = await loginAs(host, DEMO.client);
+    const agent = await loginAs(demo.host, DEMO.client);
     for (const path of ['/admin', '/admin/services', '/admin/clients', '/admin/invoices', '/admin/outbox', '/admin/domains', '/admin/jobs', '/admin/anything']) {
       const response = await agent.get(path);
       expect(response.status, path).toBe(403);
@@ -106,7 +97,7 @@ describe('the session and role boundary', () => {
   });
 
   it('keeps sessions in the database: a second app on the same database accepts the cookie', async () => {
-    const login = await request(host.app).post('/login').type('form').send(DEMO.client);
+    const login = await request(demo.host.app).post('/login').type('form').send(DEMO.client);
     const cookie = (login.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
     const other = buildTestHost(db);
     try {
@@ -120,23 +111,23 @@ describe('the session and role boundary', () => {
 
   it('prunes expired sessions and ignores them until then', async () => {
     await db.knex('host_sessions').insert({ sid: 'old', sess: JSON.stringify({ cookie: {}, user: { userId: 1, role: 'admin', name: 'x' } }), expires_at: Date.now() - 1000 });
-    const stale = await request(host.app).get('/admin').set('Cookie', 'dt.sid=old');
+    const stale = await request(demo.host.app).get('/admin').set('Cookie', 'dt.sid=old');
     expect(stale.status).toBe(303);
-    expect(await host.sessions.prune()).toBe(1);
+    expect(await demo.host.sessions.prune()).toBe(1);
     expect(await sessionRows()).toBe(0);
   });
 });
 
 describe('logout', () => {
   it('refuses a logout without the CSRF token (403) and keeps the session', async () => {
-    const agent = await loginAs(host, DEMO.client);
+    const agent = await loginAs(demo.host, DEMO.client);
     const response = await agent.post('/logout').type('form').send({});
     expect(response.status).toBe(403);
     expect((await agent.get('/client')).status).toBe(200);
   });
 
   it('logs out with the token: the session row is gone and pages ask for login again', async () => {
-    const agent = await loginAs(host, DEMO.client);
+    const agent = await loginAs(demo.host, DEMO.client);
     const csrf = await csrfOf(agent, '/client');
     const response = await agent.post('/logout').type('form').send({ _csrf: csrf });
     expect(response.status).toBe(303);

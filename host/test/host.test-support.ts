@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import request from 'supertest';
 import type { TestDatabase } from '../../test/support/test-database.ts';
 import { AccountRepository } from '../accounts/account.repository.ts';
@@ -50,4 +51,19 @@ export async function clientIdOf(host: Host, email: string): Promise<string> {
   const user = await host.accounts.findUserByEmail(email);
   if (!user?.client_id) throw new Error(`${email} is not a client`);
   return String(user.client_id);
+}
+
+/**
+ * A fresh host with the demo users for every test, closed afterwards. Read `.host` inside tests.
+ */
+export function useDemoHost(db: TestDatabase): { host: Host } {
+  const handle = {} as { host: Host };
+  beforeEach(async () => {
+    await seedDemo(db);
+    handle.host = buildTestHost(db);
+  });
+  afterEach(async () => {
+    await handle.host.close();
+  });
+  return handle;
 }

@@ -3,20 +3,12 @@ import type { Logger } from 'pino';
 import type { BillingPort, Clock, EventBus } from '../host-context.ts';
 import type { ModuleNotifications } from '../notifications.ts';
 import type { TransferStatus } from '../../registrar-adapters/types.ts';
-import { transitionDomain, type DomainStatus } from '../domains/domain-status.machine.ts';
+import { transitionDomain } from '../domains/domain-status.machine.ts';
 import type { SyncOutcome } from './sync-summary.ts';
+import type { DomainRow } from '../domains/domain.queries.ts';
 
 /** The columns a sync reads for each domain. */
-export interface SyncDomainRow {
-  id: number;
-  domain: string;
-  client_id: string;
-  registrar_id: string;
-  registrar_ref: string | null;
-  status: DomainStatus;
-  expiry_date: number | null;
-  failure_code: string | null;
-}
+export type SyncDomainRow = Pick<DomainRow, 'id' | 'domain' | 'client_id' | 'registrar_id' | 'registrar_ref' | 'status' | 'expiry_date' | 'failure_code'>;
 
 export const SYNC_COLUMNS = ['id', 'domain', 'client_id', 'registrar_id', 'registrar_ref', 'status', 'expiry_date', 'failure_code'] as const;
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OTHER_CLID, OUR_CLID, startEppFixture, type EppFixture } from '../../test/support/epp-registry/epp-registry.fixture.ts';
-import { RegistrarError } from '../types.ts';
+import { rejection } from '../../test/support/registrar-errors.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const contacts = {
@@ -15,15 +15,6 @@ afterEach(async () => {
   await f.close();
   expect(await f.registry.schemaFailures()).toEqual([]);
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RegistrarError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RegistrarError);
-  return error as RegistrarError;
-}
 
 describe('transfer-in', () => {
   beforeEach(() => {

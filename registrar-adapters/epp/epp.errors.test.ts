@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTHER_CLID, OUR_CLID, startEppFixture, type EppFixture } from '../../test/support/epp-registry/epp-registry.fixture.ts';
 import type { CommandKind } from '../../test/support/epp-registry/epp-registry.server.ts';
-import { RegistrarError, type RegistrarAdapter } from '../types.ts';
+import type { RegistrarAdapter } from '../types.ts';
+import { rejection } from '../../test/support/registrar-errors.ts';
 
 const contacts = {
   registrant: { name: 'Ada', email: 'ada@example.test', address: { street: ['1 Road'], city: 'X', postcode: '1', countryCode: 'GB' } },
@@ -20,15 +21,6 @@ afterAll(async () => {
   await f.close();
   expect(await f.registry.schemaFailures()).toEqual([]);
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RegistrarError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RegistrarError);
-  return error as RegistrarError;
-}
 
 const operations: Array<[string, CommandKind, (a: RegistrarAdapter) => Promise<unknown>]> = [
   ['transfer', 'transfer:request', (a) => a.transfer({ domain: 'theirs.test', authCode: 'Right-Code-1', contacts })],

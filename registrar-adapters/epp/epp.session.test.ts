@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OTHER_CLID, OUR_CLID, OUR_PASSWORD, startEppFixture, type EppFixture } from '../../test/support/epp-registry/epp-registry.fixture.ts';
-import { RegistrarError } from '../types.ts';
+import { rejection } from '../../test/support/registrar-errors.ts';
 
 const contacts = {
   registrant: { name: 'Ada', email: 'ada@example.test', address: { street: ['1 Road'], city: 'X', postcode: '1', countryCode: 'GB' } },
@@ -13,15 +13,6 @@ afterEach(async () => {
   expect(await f.registry.schemaFailures()).toEqual([]);
   f = undefined;
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RegistrarError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RegistrarError);
-  return error as RegistrarError;
-}
 
 describe('session lifecycle', () => {
   it('reads the greeting, logs in with the configured objURIs and extURIs, and logs out on close', async () => {
