@@ -64,6 +64,11 @@ export interface InvoiceView {
 
 export interface BillingPort {
   getClient(clientId: string): Promise<ClientProfile | null>;
+  /**
+   * Optional: many clients in one call, keyed by id (unknown ids are left out). Transfer jobs
+   * running in bulk read their clients through it; without it they call getClient per client.
+   */
+  getClients?(clientIds: string[]): Promise<Map<string, ClientProfile>>;
   /** One order with one line item and its invoice for a domain transfer. */
   createTransferOrder(input: {
     clientId: string;
@@ -105,4 +110,6 @@ export interface Notification {
 
 export interface Notifier {
   notify(notification: Notification): Promise<void>;
+  /** Optional: several notifications in one call, e.g. one outbox insert for a batch of jobs. */
+  notifyMany?(notifications: Notification[]): Promise<void>;
 }

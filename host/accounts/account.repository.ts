@@ -122,33 +122,39 @@ export class AccountRepository {
   }
 
   async clientProfile(clientId: number): Promise<ClientProfile | null> {
-    // One query: profiles are read on every transfer job and notification.
-    const row = await this.knex('host_clients')
-      .leftJoin('host_users', 'host_users.client_id', 'host_clients.id')
-      .where('host_clients.id', clientId)
-      .first('host_clients.*', 'host_users.locale as user_locale');
-    if (!row) return null;
-    const user = { locale: row.user_locale as string | null };
-    return {
-      id: String(row.id),
-      name: row.name,
-      email: row.email,
-      locale: user?.locale ?? undefined,
-      contact: {
-        name: row.name,
-        organization: row.organization ?? undefined,
-        email: row.email,
-        phone: row.phone ?? undefined,
-        address: {
-          street: streetLines(row.street),
-          city: row.city,
-          state: row.state ?? undefined,
-          postcode: row.postcode,
-          countryCode: row.country_code,
-        },
-      },
-    };
+    return (await this.clientProfiles([clientId])).get(clientId) ?? null;
   }
+
+  /** One query for many clients: profiles are read by every transfer job. */
+  async clientProfiles(clientIds: number[]): Promise<Map<number, ClientProfile>> {
+    const rows = await this.knex('host_clients')
+      .leftJoin('host_users', 'host_users.client_id', 'host_clients.id')
+      .whereIn('host_clients.id', [...new Set(clientIds)])
+      .select('host_clients.*', 'host_users.locale as user_locale');
+    return new Map(rows.map((row: ClientRow & { user_locale: string | null }) => [Number(row.id), toProfile(row)]));
+  }
+}
+
+function toProfile(row: ClientRow & { user_locale: string | null }): ClientProfile {
+  return {
+    id: String(row.id),
+    name: row.name,
+    email: row.email,
+    locale: row.user_locale ?? undefined,
+    contact: {
+      name: row.name,
+      organization: row.organization ?? undefined,
+      email: row.email,
+      phone: row.phone ?? undefined,
+      address: {
+        street: streetLines(row.street),
+        city: row.city,
+        state: row.state ?? undefined,
+        postcode: row.postcode,
+        countryCode: row.country_code,
+      },
+    },
+  };
 }
 
 export function streetLines(street: string): string[] {

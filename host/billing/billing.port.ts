@@ -53,6 +53,12 @@ export class HostBilling implements BillingPort {
     return id === null ? null : this.accounts.clientProfile(id);
   }
 
+  async getClients(clientIds: string[]): Promise<Map<string, ClientProfile>> {
+    const ids = clientIds.map(parseId).filter((id): id is number => id !== null);
+    const found = ids.length ? await this.accounts.clientProfiles(ids) : new Map<number, ClientProfile>();
+    return new Map([...found].map(([id, profile]) => [String(id), profile]));
+  }
+
   async createTransferOrder(input: {
     clientId: string;
     domain: string;

@@ -38,27 +38,32 @@ export class OutboxNotifier implements Notifier {
   }
 
   async notify(notification: Notification): Promise<void> {
-    const addresses = await this.recipients(notification);
+    await this.notifyMany([notification]);
+  }
+
+  /** One insert for the whole batch; with SMTP, rows go in one by one so each records its mail. */
+  async notifyMany(notifications: Notification[]): Promise<void> {
+    const addresses = await this.recipients(notifications);
     const now = this.clock.now().getTime();
-    const [id] = await this.knex('host_outbox').insert({
-      recipient_kind: notification.to.kind,
-      client_id: notification.to.kind === 'client' ? (Number(notification.to.clientId) || null) : null,
-      to_addresses: addresses.join(', ') || null,
-      template: notification.template.slice(0, 64),
-      subject: notification.subject.slice(0, 255),
-      body: notification.text,
-      params: JSON.stringify(notification.params ?? {}),
-      status: addresses.length ? 'recorded' : 'undeliverable',
-      error: addresses.length ? null : 'no recipient address',
-      created_at: now,
-    });
-    if (!this.transport || !addresses.length) return;
+    const rows = notifications.map((notification, i) => outboxRow(notification, addresses[i]!, now));
+    if (!this.transport) {
+      // Chunks keep each statement within SQLite's 500-term compound SELECT limit.
+      await this.knex.batchInsert('host_outbox', rows, 200);
+      return;
+    }
+    for (const [i, row] of rows.entries()) {
+      const [id] = await this.knex('host_outbox').insert(row);
+      if (addresses[i]!.length) await this.send(Number(id), notifications[i]!, addresses[i]!);
+    }
+  }
+
+  private async send(id: number, notification: Notification, to: string[]): Promise<void> {
     try {
-      await this.transport.sendMail({ from: this.smtp.from, to: addresses, subject: notification.subject, text: notification.text });
+      await this.transport!.sendMail({ from: this.smtp.from, to, subject: notification.subject, text: notification.text });
       await this.knex('host_outbox').where({ id }).update({ status: 'sent', sent_at: this.clock.now().getTime() });
     } catch (error) {
       const message = (error as Error).message ?? String(error);
-      this.logger.warn({ outboxId: Number(id), template: notification.template, error: message }, 'notification mail failed');
+      this.logger.warn({ outboxId: id, template: notification.template, error: message }, 'notification mail failed');
       await this.knex('host_outbox').where({ id }).update({ status: 'failed', error: message.slice(0, 2000) });
     }
   }
@@ -71,11 +76,33 @@ export class OutboxNotifier implements Notifier {
     this.transport?.close();
   }
 
-  private async recipients(notification: Notification): Promise<string[]> {
-    if (notification.to.kind === 'admins') return this.accounts.adminEmails();
-    const clientId = Number(notification.to.clientId);
-    if (!Number.isInteger(clientId)) return [];
-    const client = await this.accounts.getClientRow(clientId);
-    return client ? [client.email] : [];
+  /** Each notification's addresses: admins read once, clients in one query. */
+  private async recipients(notifications: Notification[]): Promise<string[][]> {
+    const admins = notifications.some((n) => n.to.kind === 'admins') ? await this.accounts.adminEmails() : [];
+    const clientIds = notifications.map((n) => (n.to.kind === 'client' ? Number(n.to.clientId) : NaN)).filter((id) => Number.isInteger(id));
+    const emails = new Map<number, string>();
+    if (clientIds.length) {
+      for (const row of await this.knex('host_clients').whereIn('id', [...new Set(clientIds)]).select('id', 'email')) emails.set(Number(row.id), row.email);
+    }
+    return notifications.map((n) => {
+      if (n.to.kind === 'admins') return admins;
+      const email = emails.get(Number(n.to.clientId));
+      return email ? [email] : [];
+    });
   }
+}
+
+function outboxRow(notification: Notification, addresses: string[], now: number) {
+  return {
+    recipient_kind: notification.to.kind,
+    client_id: notification.to.kind === 'client' ? (Number(notification.to.clientId) || null) : null,
+    to_addresses: addresses.join(', ') || null,
+    template: notification.template.slice(0, 64),
+    subject: notification.subject.slice(0, 255),
+    body: notification.text,
+    params: JSON.stringify(notification.params ?? {}),
+    status: addresses.length ? 'recorded' : 'undeliverable',
+    error: addresses.length ? null : 'no recipient address',
+    created_at: now,
+  };
 }
