@@ -149,6 +149,26 @@ export function engineOf(knex: Knex): 'sqlite' | 'mysql' {
   return client.includes('sqlite') ? 'sqlite' : 'mysql';
 }
 
+/**
+ * How many batched write transactions are worth running at once: SQLite has one writer, so
+ * one; MySQL/MariaDB overlaps their round trips.
+ */
+export function writeBatchesInFlight(knex: Knex): number {
+  return engineOf(knex) === 'sqlite' ? 1 : 4;
+}
+
+/**
+ * Independent statements of one transaction, issued together: they queue on its connection and
+ * run back to back, without a trip through the event loop between them. All settle before the
+ * first error is rethrown, so none is still running when the transaction rolls back.
+ */
+export async function allSettledOrThrow<T extends readonly unknown[]>(statements: readonly [...{ [K in keyof T]: PromiseLike<T[K]> }]): Promise<T> {
+  const settled = await Promise.allSettled(statements);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** Opens a connection once, turning the driver's error into one readable line. */
 export async function assertReachable(knex: Knex, target: DatabaseTarget): Promise<void> {
   try {

@@ -4,8 +4,10 @@ import { demoDomainInputs, SANDBOX_DEMO_AUTH_CODE, SANDBOX_DEMO_DOMAINS, SANDBOX
 import { toDomain, toInsertRow, toTransfer, transferIdFromReference, type SandboxDomain, type SandboxTransfer } from './sandbox.model.ts';
 import { resolveSandboxOptions, type SandboxOptions } from './sandbox.options.ts';
 import { ackMessage, assertErrorCode, FAULTS, MESSAGES, readMessages, takeFault, type SandboxMessage } from './sandbox.queue.ts';
-import { assertTransferAllowed, DAY_MS, formatStatuses, hashAuthCode, newAuthCode, normalizeRow, parseStatuses, type DomainRow, type TransferRow } from './sandbox.rules.ts';
-import { DOMAINS, insertPending, lockDomain, settleTransfer, TRANSFERS, transferById, type TransferOutcome } from './sandbox.transfers.ts';
+import { DAY_MS, formatStatuses, hashAuthCode, newAuthCode, normalizeRow, parseStatuses, type DomainRow, type TransferRow } from './sandbox.rules.ts';
+import { decideTransferRequests, DOMAINS, insertPending, lockDomain, settleTransfer, TRANSFERS, transferById, type TransferOutcome, type TransferRequestItem } from './sandbox.transfers.ts';
+import { Batcher } from '../../module/jobs/batcher.ts';
+import { writeBatchesInFlight } from '../../module/database.ts';
 
 export type { SandboxDomain, SandboxTransfer } from './sandbox.model.ts';
 
@@ -17,6 +19,8 @@ export type { SandboxDomain, SandboxTransfer } from './sandbox.model.ts';
  */
 export class SandboxRegistry {
   readonly options: SandboxOptions;
+  // Requests arriving together are decided in one transaction, like a registry under load.
+  private readonly transferRequests: Batcher<TransferRequestItem, SandboxTransfer>;
 
   constructor(
     readonly knex: Knex,
@@ -26,6 +30,14 @@ export class SandboxRegistry {
     options: Partial<SandboxOptions> = {},
   ) {
     this.options = resolveSandboxOptions(options);
+    this.transferRequests = new Batcher<TransferRequestItem, SandboxTransfer>(
+      async (items) => {
+        const now = this.clock.now().getTime();
+        const decided = await this.knex.transaction((trx) => decideTransferRequests(trx, items, now, this.options.autoApproveDays));
+        return decided.map((d): SandboxTransfer | Error => (d instanceof RegistrarError ? d : toTransfer(d)));
+      },
+      { maxInFlight: writeBatchesInFlight(knex), maxBatch: 200 },
+    );
   }
 
   /** Adds every demo domain that is missing; running it again adds nothing. Returns the names added. */
@@ -104,16 +116,7 @@ export class SandboxRegistry {
    * admin simulations. Atomic: of two concurrent requests exactly one becomes pending.
    */
   async requestTransfer(name: string, gaining: string, options: { authCode?: string; periodYears?: number } = {}): Promise<SandboxTransfer> {
-    const domain = name.toLowerCase();
-    await this.loadSettled(domain);
-    const now = this.clock.now().getTime();
-    return this.knex.transaction(async (trx) => {
-      const row = await lockDomain(trx, domain);
-      if (!row) throw new RegistrarError('not_found', `${domain} is not registered at this registry.`, { rawCode: 2303 });
-      const pending = row.pending_transfer_id ? await transferById(trx, row.pending_transfer_id) : null;
-      assertTransferAllowed(row, pending, gaining, options.authCode, now);
-      return toTransfer(await insertPending(trx, row, gaining, now, options.periodYears ?? 1, this.options.autoApproveDays));
-    });
+    return this.transferRequests.submit({ domain: name.toLowerCase(), gaining, authCode: options.authCode, periodYears: options.periodYears ?? 1 });
   }
 
   /** Another registrar asks for one of our domains; approve/reject/cancel act on it. */
