@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../host-context.ts';
-import { engineOf } from '../database.ts';
+import { engineOf, writeBatchesInFlight } from '../database.ts';
 import type { ClaimedJob } from './job-types.ts';
+import { Batcher } from './batcher.ts';
 
 export interface JobQueueOptions {
   maxAttempts: number;
@@ -43,12 +44,16 @@ export function backoffDelayMs(attempt: number, baseMs: number, capMs: number, r
  */
 export class JobQueue {
   private readonly listeners = new Set<() => void>();
+  // A busy worker finishes jobs every few milliseconds: one UPDATE marks them all done.
+  private readonly completions: Batcher<ClaimedJob, boolean>;
 
   constructor(
     private readonly knex: Knex,
     private readonly clock: Clock,
     private readonly options: JobQueueOptions,
-  ) {}
+  ) {
+    this.completions = new Batcher((jobs) => this.completeMany(this.knex, jobs), { maxInFlight: writeBatchesInFlight(knex), maxBatch: 500 });
+  }
 
   /** Inserts the job unless one with the same key exists. Returns true when this call created it. */
   async enqueue(
@@ -109,18 +114,18 @@ export class JobQueue {
       // stops after `limit` unlocked rows rather than locking every due row for a filesort.
       rows = await this.knex.transaction(
         async (trx) => {
-          const queued: Array<{ id: number }> = await trx('dt_jobs')
-            .select('id')
+          const queued: JobRow[] = await trx('dt_jobs')
+            .select('*')
             .where('status', 'queued')
             .andWhere('run_at', '<=', now)
             .orderBy('run_at')
             .limit(limit)
             .forUpdate()
             .skipLocked();
-          const expired: Array<{ id: number }> =
+          const expired: JobRow[] =
             queued.length < limit
               ? await trx('dt_jobs')
-                  .select('id')
+                  .select('*')
                   .where('status', 'running')
                   .andWhere('lease_expires_at', '<', now)
                   .orderBy('lease_expires_at')
@@ -128,10 +133,11 @@ export class JobQueue {
                   .forUpdate()
                   .skipLocked()
               : [];
-          const ids = [...queued, ...expired].map((r) => r.id);
-          if (!ids.length) return [];
-          await trx('dt_jobs').whereIn('id', ids).update({ ...lease, attempts: trx.raw('attempts + 1') });
-          return trx('dt_jobs').whereIn('id', ids).andWhere('locked_by', token);
+          const picked = [...queued, ...expired];
+          if (!picked.length) return [];
+          // The rows are locked, so what we write is what they now hold: no need to read them back.
+          await trx('dt_jobs').whereIn('id', picked.map((r) => r.id)).update({ ...lease, attempts: trx.raw('attempts + 1') });
+          return picked.map((row) => ({ ...row, ...lease, attempts: Number(row.attempts) + 1 }) as JobRow);
         },
         { isolationLevel: 'read committed' },
       );
@@ -165,22 +171,54 @@ export class JobQueue {
     }));
   }
 
-  /** Extends the lease of a job still in our hands; false means we lost it. */
-  async heartbeat(job: ClaimedJob): Promise<boolean> {
+  /** Extends the leases of jobs still in our hands, in one statement; returns how many were ours. */
+  async heartbeat(jobs: ClaimedJob[]): Promise<number> {
+    if (!jobs.length) return 0;
     const now = this.clock.now().getTime();
-    const updated = await this.knex('dt_jobs')
-      .where({ id: job.id, locked_by: job.lockedBy, status: 'running' })
-      .update({ lease_expires_at: now + this.options.leaseMs, updated_at: now });
-    return updated === 1;
+    return this.fencedBy(this.knex('dt_jobs').where('status', 'running'), jobs).update({ lease_expires_at: now + this.options.leaseMs, updated_at: now });
   }
 
-  /** Marks the job done, inside the caller's transaction when given, fenced by our lease token. */
-  async complete(job: ClaimedJob, trx?: Knex.Transaction): Promise<boolean> {
+  /** Narrows a query to these jobs under the lease tokens they were claimed with, led by the primary key. */
+  private fencedBy(query: Knex.QueryBuilder, jobs: ClaimedJob[]): Knex.QueryBuilder {
+    return query.whereIn('id', jobs.map((job) => job.id)).where((any) => {
+      for (const [token, ids] of groupByToken(jobs)) any.orWhere((group) => group.where('locked_by', token).whereIn('id', ids));
+    });
+  }
+
+  /** Marks the job done, fenced by our lease token. Jobs finishing together share one UPDATE. */
+  async complete(job: ClaimedJob): Promise<boolean> {
+    return this.completions.submit(job);
+  }
+
+  /**
+   * Marks jobs done inside the caller's transaction, so a handler's outcome and its job's
+   * completion commit together. A job whose lease was lost is left alone.
+   */
+  async completeIn(trx: Knex.Transaction, jobs: ClaimedJob[]): Promise<boolean[]> {
+    return this.completeMany(trx, jobs);
+  }
+
+  /** One fenced UPDATE for many jobs; each job's own answer is read back only when some lease was lost. */
+  private async completeMany(db: Knex | Knex.Transaction, jobs: ClaimedJob[]): Promise<boolean[]> {
+    if (!jobs.length) return [];
     const now = this.clock.now().getTime();
-    const updated = await (trx ?? this.knex)('dt_jobs')
-      .where({ id: job.id, locked_by: job.lockedBy, status: 'running' })
-      .update({ status: 'done', finished_at: now, updated_at: now, lease_expires_at: null, last_error: null });
-    return updated === 1;
+    const updated = await this.fencedBy(db('dt_jobs').where('status', 'running'), jobs).update({ status: 'done', finished_at: now, updated_at: now, lease_expires_at: null, last_error: null });
+    if (updated === jobs.length) return jobs.map(() => true);
+    const done = new Set((await this.fencedBy(db('dt_jobs').where('status', 'done'), jobs).select('id', 'locked_by')).map((r: { id: number; locked_by: string }) => `${r.id}/${r.locked_by}`));
+    return jobs.map((job) => done.has(`${job.id}/${job.lockedBy}`));
+  }
+
+  /** Hands back jobs claimed but never started: due again at once, the attempt not counted. */
+  async release(jobs: ClaimedJob[]): Promise<void> {
+    if (!jobs.length) return;
+    const now = this.clock.now().getTime();
+    await this.fencedBy(this.knex('dt_jobs').where('status', 'running'), jobs).update({
+      status: 'queued',
+      attempts: this.knex.raw('attempts - 1'),
+      locked_by: null,
+      lease_expires_at: null,
+      updated_at: now,
+    });
   }
 
   /** Schedules a retry with backoff, or buries the job when attempts are used up. Returns the new status. */
@@ -224,4 +262,11 @@ export class JobQueue {
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
   }
+}
+
+/** Job ids by the lease token they were claimed under. */
+function groupByToken(jobs: ClaimedJob[]): Map<string, number[]> {
+  const byToken = new Map<string, number[]>();
+  for (const job of jobs) byToken.set(job.lockedBy, [...(byToken.get(job.lockedBy) ?? []), job.id]);
+  return byToken;
 }

@@ -13,7 +13,16 @@ export interface JobContext {
   job: ClaimedJob;
   /** True on the last permitted attempt; a handler may record a final failure itself. */
   lastAttempt: boolean;
+  /**
+   * Hands the worker slot back before the handler returns, once the part that needs a slot
+   * (the registrar call) is over and only recording the outcome is left. The worker keeps
+   * tracking the job; it bounds jobs that gave their slot back by its concurrency too.
+   */
+  releaseSlot(): void;
 }
+
+/** Returned by a handler that marked its job done in its own transaction (JobQueue.completeIn). */
+export const JOB_COMPLETED = Symbol('job completed');
 
 /**
  * Runs one job. Returning means done. Throwing means "try again later" (with backoff) until
@@ -21,7 +30,12 @@ export interface JobContext {
  * failure records it and returns: retrying would not help.
  */
 export interface JobHandler {
-  run(payload: Record<string, unknown>, context: JobContext): Promise<void>;
+  run(payload: Record<string, unknown>, context: JobContext): Promise<void | typeof JOB_COMPLETED>;
+  /**
+   * Called as soon as a job is claimed, a moment before it may run, so the handler can start
+   * its reads early. `run` must not depend on it having been called.
+   */
+  prefetch?(job: ClaimedJob): void;
   /** Called once when the job has used its last attempt. */
   onDead?(payload: Record<string, unknown>, error: string): Promise<void>;
 }

@@ -2,7 +2,8 @@ import os from 'node:os';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobQueue } from './job-queue.ts';
-import type { ClaimedJob, JobHandler } from './job-types.ts';
+import { JOB_COMPLETED, type ClaimedJob, type JobHandler } from './job-types.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 import { isRegistrarError } from '../../registrar-adapters/types.ts';
 
 export interface JobWorkerOptions {
@@ -15,23 +16,34 @@ export interface JobWorkerOptions {
   workerId?: string;
 }
 
+/** One line for the job row and the log; database errors quote whole statements, so it is capped. */
 export function describeJobError(error: unknown): string {
-  if (isRegistrarError(error)) return `${error.code}: ${error.registrarMessage}`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  const text = isRegistrarError(error) ? `${error.code}: ${error.registrarMessage}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 }
 
 /**
  * Claims due jobs and runs up to `concurrency` of them at once. Several workers (threads of
  * the host, or `domain-transfers worker` processes) can share one database.
+ *
+ * Under load it keeps up to `concurrency` more claimed jobs ready, so a slot that frees up is
+ * refilled at once instead of after a claim query, and their handlers can prefetch meanwhile.
+ * A job may give its slot back before it finishes (JobContext.releaseSlot); at most
+ * `concurrency` such jobs are finishing at once. On stop, ready jobs that never started are
+ * handed back.
  */
 export class JobWorker {
   readonly workerId: string;
   private running = false;
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Jobs in flight that still hold a slot. */
+  private slotsInUse = 0;
+  private ready: ClaimedJob[] = [];
   private nudge?: () => void;
   private unsubscribe?: () => void;
+  private readonly leases: LeaseKeeper;
+  /** Fewest jobs worth a claim query under load: one query per finished job would cost as much as the job. */
   private readonly claimBatch: number;
 
   constructor(
@@ -40,7 +52,8 @@ export class JobWorker {
     private readonly options: JobWorkerOptions,
   ) {
     this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
-    this.claimBatch = Math.max(1, Math.ceil(options.concurrency / 10));
+    this.claimBatch = Math.max(1, Math.ceil(options.concurrency / 2));
+    this.leases = new LeaseKeeper(queue, Math.max(250, Math.floor(options.leaseMs / 3)), options.logger);
   }
 
   start(): void {
@@ -50,12 +63,13 @@ export class JobWorker {
     this.loop = this.runLoop();
   }
 
-  /** Stops claiming and waits for the jobs in hand to finish. */
+  /** Stops claiming, hands back jobs that never started, and waits for the jobs in hand to finish. */
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
     this.nudge?.();
     await this.loop;
+    await this.handBack(this.ready.splice(0));
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -65,34 +79,36 @@ export class JobWorker {
     for (;;) {
       const jobs = await this.queue.claim(this.workerId, this.options.concurrency);
       if (!jobs.length) return processed;
-      await Promise.all(jobs.map((job) => this.execute(job)));
+      this.leases.hold(jobs);
+      await Promise.all(jobs.map((job) => this.execute(job).finally(() => this.leases.drop(job))));
       processed += jobs.length;
     }
   }
 
   private async runLoop(): Promise<void> {
+    const { concurrency } = this.options;
     while (this.running) {
-      const free = this.options.concurrency - this.inFlight.size;
-      let claimed: ClaimedJob[] = [];
-      // Under load, claim a few slots' worth at once: one claim query per finished job would
-      // cost as much as the job's own writes.
-      if (free > 0 && (this.inFlight.size === 0 || free >= this.claimBatch)) {
+      const wanted = 2 * concurrency - this.slotsInUse - this.ready.length;
+      let claimed = 0;
+      if (wanted >= this.claimBatch || (wanted > 0 && this.slotsInUse === 0)) {
         try {
-          claimed = await this.queue.claim(this.workerId, free);
+          const jobs = await this.queue.claim(this.workerId, wanted);
+          claimed = jobs.length;
+          this.leases.hold(jobs);
+          if (this.running) {
+            for (const job of jobs) this.handlers[job.type]?.prefetch?.(job);
+            this.ready.push(...jobs);
+          } else {
+            await this.handBack(jobs);
+          }
         } catch (error) {
           this.options.logger.warn({ err: error }, 'claiming jobs failed; will retry');
         }
       }
-      for (const job of claimed) {
-        const task = this.execute(job).finally(() => {
-          this.inFlight.delete(task);
-          this.nudge?.();
-        });
-        this.inFlight.add(task);
-      }
+      this.startReady();
       if (!this.running) break;
-      // Claim again at once while there is room and work; otherwise sleep until nudged.
-      if (claimed.length && this.options.concurrency - this.inFlight.size >= this.claimBatch) continue;
+      // Claim again at once while the queue gives full batches; otherwise sleep until nudged.
+      if (claimed >= this.claimBatch) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.options.pollIntervalMs);
         function done() {
@@ -105,50 +121,75 @@ export class JobWorker {
     }
   }
 
-  private async execute(job: ClaimedJob): Promise<void> {
+  private startReady(): void {
+    const { concurrency } = this.options;
+    while (this.running && this.slotsInUse < concurrency && this.inFlight.size < 2 * concurrency && this.ready.length) {
+      const job = this.ready.shift()!;
+      this.slotsInUse++;
+      let holding = true;
+      const releaseSlot = () => {
+        if (!holding) return;
+        holding = false;
+        this.slotsInUse--;
+        this.startReady();
+        this.nudge?.();
+      };
+      const task = this.execute(job, releaseSlot).finally(() => {
+        this.leases.drop(job);
+        this.inFlight.delete(task);
+        releaseSlot();
+      });
+      this.inFlight.add(task);
+    }
+  }
+
+  private async handBack(jobs: ClaimedJob[]): Promise<void> {
+    for (const job of jobs) this.leases.drop(job);
+    await this.queue.release(jobs).catch((error) => this.options.logger.warn({ err: error }, 'handing back unstarted jobs failed; their leases will expire'));
+  }
+
+  private async execute(job: ClaimedJob, releaseSlot: () => void = () => {}): Promise<void> {
     const handler = this.handlers[job.type];
-    const log = this.options.logger.child({ jobId: job.id, jobType: job.type, attempt: job.attempts });
     if (!handler) {
       await this.queue.fail({ ...job, attempts: job.maxAttempts }, `no handler for job type ${job.type}`);
       return;
     }
     if (job.attempts > job.maxAttempts) {
       // A worker died holding this job on its last attempt: bury it rather than run it again.
-      await this.bury(job, handler, 'lease expired on the last attempt (worker stopped)', log);
+      await this.bury(job, handler, 'lease expired on the last attempt (worker stopped)');
       return;
     }
-    const heartbeat = setInterval(() => {
-      this.queue.heartbeat(job).catch((error) => log.warn({ err: error }, 'lease heartbeat failed'));
-    }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
     try {
-      await handler.run(job.payload, { job, lastAttempt: job.attempts >= job.maxAttempts });
-      clearInterval(heartbeat);
-      await this.queue.complete(job);
+      const outcome = await handler.run(job.payload, { job, lastAttempt: job.attempts >= job.maxAttempts, releaseSlot });
+      if (outcome !== JOB_COMPLETED) await this.queue.complete(job);
     } catch (error) {
-      clearInterval(heartbeat);
       const message = describeJobError(error);
       const outcome = await this.queue.fail(job, message);
       if (outcome === 'dead') {
-        log.error({ error: message }, 'job is dead after its last attempt');
-        await this.afterDeath(job, handler, message, log);
+        this.log(job).error({ error: message }, 'job is dead after its last attempt');
+        await this.afterDeath(job, handler, message);
       } else {
-        log.warn({ error: message, outcome }, 'job attempt failed');
+        this.log(job).warn({ error: message, outcome }, 'job attempt failed');
       }
     }
   }
 
-  private async bury(job: ClaimedJob, handler: JobHandler, reason: string, log: Logger): Promise<void> {
+  private log(job: ClaimedJob): Logger {
+    return this.options.logger.child({ jobId: job.id, jobType: job.type, attempt: job.attempts });
+  }
+
+  private async bury(job: ClaimedJob, handler: JobHandler, reason: string): Promise<void> {
     if ((await this.queue.fail({ ...job, attempts: job.maxAttempts }, reason)) === 'dead') {
-      await this.afterDeath(job, handler, reason, log);
+      await this.afterDeath(job, handler, reason);
     }
   }
 
-  private async afterDeath(job: ClaimedJob, handler: JobHandler, message: string, log: Logger): Promise<void> {
+  private async afterDeath(job: ClaimedJob, handler: JobHandler, message: string): Promise<void> {
     try {
       await handler.onDead?.(job.payload, message);
       await this.options.onDead(job, message);
     } catch (error) {
-      log.error({ err: error }, 'dead-job follow-up failed');
+      this.log(job).error({ err: error }, 'dead-job follow-up failed');
     }
   }
 }
