@@ -69,9 +69,8 @@ const benchmark: Benchmark = {
       const peakRss = trackPeakRss();
       const started = process.hrtime.bigint();
       worker.start();
-      for (;;) {
-        const open = Number((await db.knex('dt_jobs').whereIn('status', ['queued', 'running']).count({ n: '*' }).first())!.n);
-        if (open === 0) break;
+      // Finished when no job is left to run; asking for one row keeps the poll itself cheap.
+      while (await db.knex('dt_jobs').whereIn('status', ['queued', 'running']).first('id')) {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       const wall = Number(process.hrtime.bigint() - started) / 1e9;

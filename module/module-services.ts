@@ -10,7 +10,7 @@ import { createSyncFeature, type SyncFeature } from '../cron/sync-domain-statuse
 import { JobQueue, type JobRow } from './jobs/job-queue.ts';
 import { JobWorker } from './jobs/job-worker.ts';
 import type { JobHandler } from './jobs/job-types.ts';
-import { ModuleNotifications } from './notifications.ts';
+import { ModuleNotifications, SEND_NOTIFICATIONS_JOB } from './notifications.ts';
 import { ConflictError } from './errors.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
@@ -70,6 +70,7 @@ export function createModuleServices(deps: {
     logger,
     defaultLocale: config.defaultLocale,
     baseUrl: config.baseUrl,
+    queue,
   });
   const eligibility = new TransferEligibility({ knex: ctx.knex, config, registrars, clock: ctx.clock, logger, factsSource: deps.factsSource });
   const transferOrders = new TransferOrderService({
@@ -93,7 +94,9 @@ export function createModuleServices(deps: {
       secretBox,
       registrars,
       notifications,
+      queue,
     }),
+    [SEND_NOTIFICATIONS_JOB]: notifications.deliveryJob,
   };
   const hooks: Record<string, EventHandler> = {
     'invoice.paid': (event: InvoicePaidEvent) => transferOrders.onInvoicePaid(event),

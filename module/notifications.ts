@@ -1,36 +1,105 @@
+import crypto from 'node:crypto';
 import type { i18n } from 'i18next';
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { BillingPort, Notifier, NotificationRecipient } from './host-context.ts';
+import type { BillingPort, Notification, Notifier, NotificationRecipient } from './host-context.ts';
 import { isLocale, type Locale } from './i18n.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
+import type { JobHandler } from './jobs/job-types.ts';
+import { Batcher } from './jobs/batcher.ts';
+
+export const SEND_NOTIFICATIONS_JOB = 'SendNotificationsJob';
+
+/** A message waiting in the jobs table: rendered in the recipient's language when delivered. */
+export interface QueuedNotification {
+  to: NotificationRecipient;
+  template: string;
+  /** The facts behind the text, never secrets. */
+  params: Record<string, string | number>;
+  /** The client's language when the sender knows it; otherwise it is looked up at delivery. */
+  locale?: string;
+}
 
 /**
- * Sends a message in the recipient's language through the host's notifier. A notifier that
- * fails must not undo the work that caused the message, so failures are logged, not thrown.
+ * Messages in the recipient's language, through the host's notifier, in two ways:
+ * - `enqueue` records them in the caller's transaction, so an outcome and the messages about
+ *   it commit together; a SendNotificationsJob delivers them, retried like any job until the
+ *   host's notifier takes them (at least once);
+ * - `send` delivers at once; a notifier that fails must not undo the work that caused the
+ *   message, so its failures are logged, not thrown.
  */
 export class ModuleNotifications {
   constructor(
-    private readonly deps: { notifier: Notifier; billing: BillingPort; i18n: i18n; logger: Logger; defaultLocale: Locale; baseUrl: string },
+    private readonly deps: {
+      notifier: Notifier;
+      billing: BillingPort;
+      queue: JobQueue;
+      i18n: i18n;
+      logger: Logger;
+      defaultLocale: Locale;
+      baseUrl: string;
+    },
   ) {}
 
   /** `locale`, when the caller already knows the client's, saves a lookup. */
   async send(to: NotificationRecipient, template: string, params: Record<string, string | number>, known: { locale?: string } = {}): Promise<void> {
     try {
-      let locale = isLocale(known.locale) ? known.locale : this.deps.defaultLocale;
-      if (to.kind === 'client' && !('locale' in known)) {
-        const client = await this.deps.billing.getClient(to.clientId);
-        if (isLocale(client?.locale)) locale = client.locale;
-      }
-      const t = this.deps.i18n.getFixedT(locale);
-      const values = { ...params, baseUrl: this.deps.baseUrl };
-      await this.deps.notifier.notify({
-        to,
-        template,
-        subject: t(`notifications:${template}.subject`, values),
-        text: t(`notifications:${template}.text`, values),
-        params,
-      });
+      await this.deps.notifier.notify(await this.render({ to, template, params, locale: known.locale }, 'locale' in known));
     } catch (error) {
       this.deps.logger.error({ err: error, template }, 'notification could not be sent');
     }
+  }
+
+  /** One SendNotificationsJob for all of `messages`, inserted in `trx`. */
+  async enqueue(trx: Knex.Transaction, messages: QueuedNotification[]): Promise<void> {
+    if (!messages.length) return;
+    await this.deps.queue.enqueue(SEND_NOTIFICATIONS_JOB, `notify:${crypto.randomUUID()}`, { messages }, { trx });
+  }
+
+  /** Delivers a SendNotificationsJob. Throwing retries the job. */
+  readonly deliveryJob: JobHandler = {
+    run: async (payload) => {
+      const notifications = await Promise.all((payload.messages as QueuedNotification[]).map((m) => this.render(m, m.locale !== undefined)));
+      await this.deliveries.submit(notifications);
+    },
+  };
+
+  // Delivery jobs running together hand the host one batch when it takes batches.
+  private readonly deliveries = new Batcher<Notification[], void>(
+    async (lists) => {
+      const { notifier } = this.deps;
+      if (notifier.notifyMany) await notifier.notifyMany(lists.flat());
+      else for (const notification of lists.flat()) await notifier.notify(notification);
+      return lists.map(() => undefined);
+    },
+    { maxBatch: 50 },
+  );
+
+  private async render(message: QueuedNotification, localeKnown: boolean): Promise<Notification> {
+    let locale: Locale = isLocale(message.locale) ? message.locale : this.deps.defaultLocale;
+    if (message.to.kind === 'client' && !localeKnown) {
+      const client = await this.deps.billing.getClient(message.to.clientId);
+      if (isLocale(client?.locale)) locale = client.locale;
+    }
+    const values = { ...message.params, baseUrl: this.deps.baseUrl };
+    return {
+      to: message.to,
+      template: message.template,
+      subject: this.translate(locale, `${message.template}.subject`, values),
+      text: this.translate(locale, `${message.template}.text`, values),
+      params: message.params,
+    };
+  }
+
+  /**
+   * A notification string in `locale` (falling back to English). Plain `{{value}}` strings are
+   * filled by i18next's interpolator directly, several times faster than a full t() lookup,
+   * which matters when a batch of jobs sends thousands; anything else goes through t().
+   */
+  private translate(locale: Locale, key: string, values: Record<string, unknown>): string {
+    const { i18n } = this.deps;
+    const raw = i18n.getResource(locale, 'notifications', key) ?? i18n.getResource('en', 'notifications', key);
+    if (typeof raw === 'string' && !raw.includes('$t(')) return i18n.services.interpolator.interpolate(raw, values, locale, {});
+    return i18n.getFixedT(locale)(`notifications:${key}`, values);
   }
 }

@@ -3,17 +3,27 @@ import type { TransferRequestResult } from '../../registrar-adapters/types.ts';
 import { RegistrarError } from '../../registrar-adapters/types.ts';
 import { createPendingDomain, transitionDomain, type DomainStatus } from '../domains/domain-status.machine.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
-import { BatchedWriter } from '../jobs/batched-writer.ts';
+import { Batcher, oneByOneOnFailure } from '../jobs/batcher.ts';
+import { allSettledOrThrow, writeBatchesInFlight } from '../database.ts';
 import type { TransferOrderRow } from './transfer-order.service.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { ClaimedJob } from '../jobs/job-types.ts';
+import type { ModuleNotifications, QueuedNotification } from '../notifications.ts';
 
 /** A transfer the registry accepted, to be written down. */
 export interface Acceptance {
+  /** The TransferDomainJob that asked; marked done in the same transaction. */
+  job: ClaimedJob;
   order: TransferOrderRow;
   result: TransferRequestResult;
   /** True when the registry already had our request (a lost response confirmed by query). */
   confirmed: boolean;
   actor: string;
   at: Date;
+  /** A domains row had this name when the job started: written the careful way, not inserted. */
+  domainRowExists: boolean;
+  /** What to tell whom; delivered once this acceptance has committed. */
+  messages: QueuedNotification[];
 }
 
 const submittedPatch = (at: Date) => ({ status: 'submitted', open_domain: null, epp_code_ciphertext: null, epp_code_purged_at: at.getTime(), updated_at: at.getTime() });
@@ -24,58 +34,79 @@ function logMessage(a: Acceptance): string {
 
 /**
  * Writes accepted transfers: the pending domain (or its new attempt), its history, the order
- * marked submitted with its EPP code purged, and the provisioning log. Concurrent jobs'
- * acceptances share one transaction; the plain case (a new domain, pending) is written with
- * one statement per table for the whole batch.
+ * marked submitted with its EPP code purged, the provisioning log, the job done and the
+ * messages about it queued. Concurrent jobs' acceptances share one transaction; the plain case
+ * (a new domain, pending) is written with one statement per table for the whole batch.
  */
-export function createAcceptanceRecorder(knex: Knex): BatchedWriter<Acceptance> {
-  return new BatchedWriter<Acceptance>(
-    (items) => knex.transaction((trx) => acceptMany(trx, items)),
-    (item) => knex.transaction((trx) => acceptOne(trx, item)),
-    { maxBatch: 32, maxDelayMs: 2 },
+export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; notifications: ModuleNotifications }): Batcher<Acceptance, void> {
+  const { knex, queue, notifications } = deps;
+  const record = async (items: Acceptance[], write: (trx: Knex.Transaction) => Promise<unknown>) => {
+    await knex.transaction((trx) =>
+      allSettledOrThrow([write(trx), queue.completeIn(trx, items.map((i) => i.job)), notifications.enqueue(trx, items.flatMap((i) => i.messages))]),
+    );
+    queue.wake();
+  };
+  return new Batcher<Acceptance, void>(
+    oneByOneOnFailure(
+      (items) => record(items, (trx) => acceptMany(trx, items)),
+      (item) => record([item], (trx) => acceptOne(trx, item)),
+    ),
+    { maxBatch: 100, maxInFlight: writeBatchesInFlight(knex) },
   );
 }
 
 async function acceptMany(trx: Knex.Transaction, items: Acceptance[]): Promise<void> {
   const names = items.map((i) => i.order.domain);
   if (new Set(names).size !== names.length) throw new Error('one domain twice in a batch');
-  const known = new Set<string>(await trx('dt_domains').whereIn('domain', names).pluck('domain'));
-  const fresh = items.filter((i) => !known.has(i.order.domain) && i.result.kind === 'pending');
+  // A name that gained a row since the job started fails the insert, and with it this batch,
+  // which is then written one by one.
+  const fresh = items.filter((i) => !i.domainRowExists && i.result.kind === 'pending');
   for (const item of items.filter((i) => !fresh.includes(i))) await acceptOne(trx, item);
   if (!fresh.length) return;
 
-  await trx('dt_domains').insert(
-    fresh.map(({ order, result, at }) => ({
+  const at = fresh[0]!.at.getTime();
+  // Statements start in the order they are created here (a knex query runs once `then` is
+  // called) and queue on the transaction's connection in that order.
+  const insertDomains = trx('dt_domains').insert(
+    fresh.map(({ order, result }) => ({
       domain: order.domain,
       client_id: order.client_id,
       registrar_id: order.registrar_id,
       registrar_ref: result.reference || null,
       status: 'pending',
       transfer_order_id: order.id,
-      status_changed_at: at.getTime(),
-      created_at: at.getTime(),
-      updated_at: at.getTime(),
+      status_changed_at: at,
+      created_at: at,
+      updated_at: at,
     })),
-  );
-  const ids = new Map<string, number>(
-    (await trx('dt_domains').whereIn('domain', fresh.map((i) => i.order.domain)).select('id', 'domain')).map((r: { id: number; domain: string }) => [r.domain, Number(r.id)]),
-  );
-  await trx('dt_domain_status_history').insert(
-    fresh.map(({ order, actor, at }) => ({ domain_id: ids.get(order.domain), from_status: null, to_status: 'pending', cause: 'transfer.requested', actor, created_at: at.getTime() })),
-  );
-  const at = fresh[0]!.at;
-  await trx('dt_transfer_orders').whereIn('id', fresh.map((i) => i.order.id)).andWhere('status', 'queued').update(submittedPatch(at));
-  await trx('dt_provisioning_log').insert(
-    fresh.map((a) => ({
-      domain: a.order.domain,
-      transfer_order_id: a.order.id,
-      registrar_id: a.order.registrar_id,
-      action: a.confirmed ? 'transfer.confirm' : 'transfer.request',
-      outcome: 'ok',
-      message: logMessage(a),
-      created_at: a.at.getTime(),
-    })),
-  );
+  ).then(() => undefined);
+  // Straight from the rows inserted just before it on the same connection, so no round trip
+  // reads their ids; the count proves they were there.
+  const insertHistory = trx
+    .raw(
+      `insert into dt_domain_status_history (domain_id, from_status, to_status, cause, actor, created_at)
+       select id, null, 'pending', 'transfer.requested', case domain ${fresh.map(() => 'when ? then ?').join(' ')} end, ? from dt_domains where domain in (${fresh.map(() => '?').join(', ')})`,
+      [...fresh.flatMap((i) => [i.order.domain, i.actor]), at, ...fresh.map((i) => i.order.domain)],
+    )
+    .then((result: unknown) => {
+      if (affectedRows(result) !== fresh.length) throw new Error('status history rows do not match the domains inserted');
+    });
+  await allSettledOrThrow([
+    insertDomains,
+    insertHistory,
+    trx('dt_transfer_orders').whereIn('id', fresh.map((i) => i.order.id)).andWhere('status', 'queued').update(submittedPatch(fresh[0]!.at)).then(() => undefined),
+    trx('dt_provisioning_log').insert(
+      fresh.map((a) => ({
+        domain: a.order.domain,
+        transfer_order_id: a.order.id,
+        registrar_id: a.order.registrar_id,
+        action: a.confirmed ? 'transfer.confirm' : 'transfer.request',
+        outcome: 'ok',
+        message: logMessage(a),
+        created_at: at,
+      })),
+    ),
+  ]);
 }
 
 async function acceptOne(trx: Knex.Transaction, a: Acceptance): Promise<void> {
@@ -118,4 +149,11 @@ export async function upsertPendingDomain(
     if (moved) return existing.id;
   }
   throw new RegistrarError('transient', `domain ${order.domain} changed state while recording the transfer; will retry`);
+}
+
+/** Rows an INSERT … SELECT wrote, from either driver's raw result. */
+function affectedRows(result: unknown): number {
+  const r = result as { changes?: number; affectedRows?: number } | Array<{ affectedRows?: number }>;
+  if (Array.isArray(r)) return Number(r[0]?.affectedRows ?? -1);
+  return Number(r.changes ?? r.affectedRows ?? -1);
 }

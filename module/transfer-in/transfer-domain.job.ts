@@ -2,13 +2,15 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { BillingPort, Clock, EventBus } from '../host-context.ts';
 import { SecretIntegrityError, type SecretBox } from '../secret-box.ts';
-import type { ModuleNotifications } from '../notifications.ts';
-import type { JobContext, JobHandler } from '../jobs/job-types.ts';
+import type { ModuleNotifications, QueuedNotification } from '../notifications.ts';
+import { JOB_COMPLETED, type ClaimedJob, type JobContext, type JobHandler } from '../jobs/job-types.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import { isRegistrarError, type TransferContacts, type TransferRequestResult } from '../../registrar-adapters/types.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { eppCodeAad, type TransferOrderRow } from './transfer-order.service.ts';
 import { createAcceptanceRecorder, upsertPendingDomain } from './transfer-acceptance.recorder.ts';
+import { createTransferWorkLoader, type TransferWork } from './transfer-work.loader.ts';
 
 interface Deps {
   knex: Knex;
@@ -19,6 +21,16 @@ interface Deps {
   secretBox: SecretBox;
   registrars: RegistrarRegistry;
   notifications: ModuleNotifications;
+  queue: JobQueue;
+}
+
+/** One run of the job for one order. `job` is null once the job is dead. */
+interface Attempt {
+  job: ClaimedJob | null;
+  order: TransferOrderRow;
+  actor: string;
+  /** The client's language ('' for none); undefined when the client is unknown. */
+  locale: string | undefined;
 }
 
 type Outcome = { kind: 'accepted'; result: TransferRequestResult; confirmed: boolean } | { kind: 'refused'; code: string; message: string };
@@ -29,15 +41,27 @@ type Outcome = { kind: 'accepted'; result: TransferRequestResult; confirmed: boo
  * of being sent a second request, and a lost response is confirmed the same way.
  */
 export function createTransferDomainJob(deps: Deps): JobHandler {
-  const acceptances = createAcceptanceRecorder(deps.knex);
+  const acceptances = createAcceptanceRecorder(deps);
+  const work = createTransferWorkLoader(deps.knex, deps.billing);
+  const load = ({ payload }: ClaimedJob) => work.submit({ transferOrderId: Number(payload.transferOrderId), clientId: payload.clientId === undefined ? undefined : String(payload.clientId) });
+  const prefetched = new WeakMap<ClaimedJob, Promise<TransferWork>>();
+
   return {
+    prefetch(job) {
+      const loading = load(job);
+      loading.catch(() => {}); // run() sees the error; a job handed back unstarted never asks
+      prefetched.set(job, loading);
+    },
+
     async run(payload, context: JobContext) {
-      const order: TransferOrderRow | undefined = await deps.knex('dt_transfer_orders').where({ id: Number(payload.transferOrderId) }).first();
+      const { order, client, domainRowExists } = await (prefetched.get(context.job) ?? load(context.job));
+      prefetched.delete(context.job);
       if (!order || order.status !== 'queued' || order.dispatch_count !== Number(payload.dispatch)) return; // superseded or cancelled
-      const actor = `job:${context.job.id}`;
+      // '' is "the client has no preferred language", so delivery need not ask again.
+      const attempt: Attempt & { job: ClaimedJob } = { job: context.job, order, actor: `job:${context.job.id}`, locale: client ? (client.locale ?? '') : undefined };
       const routed = deps.registrars.get(order.registrar_id);
-      if (!routed) return refuse(order, 'not_eligible', `registrar ${order.registrar_id} is not configured`, actor);
-      if (!order.epp_code_ciphertext) return refuse(order, 'auth_code_invalid', 'no EPP code on file', actor);
+      if (!routed) return refuse(attempt, 'not_eligible', `registrar ${order.registrar_id} is not configured`);
+      if (!order.epp_code_ciphertext) return refuse(attempt, 'auth_code_invalid', 'no EPP code on file');
 
       let abortReason: string | undefined;
       await deps.events.emit('domain.transfer.before', {
@@ -48,10 +72,8 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
           abortReason ??= String(reason);
         },
       });
-      if (abortReason) return refuse(order, 'aborted', abortReason, actor);
-
-      const client = await deps.billing.getClient(order.client_id);
-      if (!client) return refuse(order, 'not_eligible', 'client profile not found', actor);
+      if (abortReason) return refuse(attempt, 'aborted', abortReason);
+      if (!client) return refuse(attempt, 'not_eligible', 'client profile not found');
       const contacts: TransferContacts = { registrant: client.contact, admin: client.contact, tech: client.contact, billing: client.contact };
       let authCode: string;
       try {
@@ -59,18 +81,19 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       } catch (error) {
         if (!(error instanceof SecretIntegrityError)) throw error;
         // Tampered with, or sealed under another key: no retry can read it; ask for the code again.
-        return refuse(order, 'code_unreadable', 'the stored EPP code could not be decrypted', actor);
+        return refuse(attempt, 'code_unreadable', 'the stored EPP code could not be decrypted');
       }
 
       const outcome = await requestOrConfirm(order, authCode, contacts);
-      const locale = client.locale ?? '';
-      if (outcome.kind === 'refused') return refuse(order, outcome.code, outcome.message, actor, locale);
-      await accept(order, outcome.result, outcome.confirmed, actor, locale);
+      // The registrar has answered: recording it needs no slot, so the next job may call.
+      context.releaseSlot();
+      if (outcome.kind === 'refused') return refuse(attempt, outcome.code, outcome.message);
+      return accept(attempt, outcome.result, outcome.confirmed, domainRowExists);
     },
 
     async onDead(payload, error) {
       const order: TransferOrderRow | undefined = await deps.knex('dt_transfer_orders').where({ id: Number(payload.transferOrderId) }).first();
-      if (order?.status === 'queued') await refuse(order, 'registrar_unreachable', error, 'jobs');
+      if (order?.status === 'queued') await refuse({ job: null, order, actor: 'jobs', locale: undefined }, 'registrar_unreachable', error);
     },
   };
 
@@ -102,16 +125,26 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     }
   }
 
-  async function accept(order: TransferOrderRow, result: TransferRequestResult, confirmed: boolean, actor: string, locale: string): Promise<void> {
-    await acceptances.write({ order, result, confirmed, actor, at: deps.clock.now() });
+  async function accept({ job, order, actor, locale }: Attempt & { job: ClaimedJob }, result: TransferRequestResult, confirmed: boolean, domainRowExists: boolean): Promise<typeof JOB_COMPLETED> {
+    const messages: QueuedNotification[] = [{ to: { kind: 'client', clientId: order.client_id }, template: 'transfer.submitted', params: { domain: order.domain }, locale }];
+    await acceptances.submit({ job, order, result, confirmed, actor, at: deps.clock.now(), messages, domainRowExists });
     const payload = { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, reference: result.reference };
     await deps.events.emit('domain.transfer.requested', payload);
     if (result.kind === 'completed') await deps.events.emit('domain.transfer.completed', { ...payload, expiryDate: result.expiryDate });
-    await deps.notifications.send({ kind: 'client', clientId: order.client_id }, 'transfer.submitted', { domain: order.domain }, { locale });
+    return JOB_COMPLETED;
   }
 
-  async function refuse(order: TransferOrderRow, code: string, message: string, actor: string, locale = ''): Promise<void> {
+  /**
+   * Records a final failure, and the messages to the admins and the client, in one transaction;
+   * with a job, its completion too. Without one (the job is dead already) it returns undefined.
+   */
+  async function refuse({ job, order, actor, locale }: Attempt, code: string, message: string): Promise<typeof JOB_COMPLETED | undefined> {
     const at = deps.clock.now();
+    const facts = { domain: order.domain, code, reason: message };
+    const messages: QueuedNotification[] = [
+      { to: { kind: 'admins' }, template: 'transfer.failed_admin', params: { ...facts, clientId: order.client_id } },
+      { to: { kind: 'client', clientId: order.client_id }, template: 'transfer.failed_client', params: facts, locale },
+    ];
     const recorded = await deps.knex.transaction(async (trx) => {
       const updated = await trx('dt_transfer_orders')
         .where({ id: order.id, status: 'queued' })
@@ -119,12 +152,14 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       if (updated !== 1) return false;
       await upsertPendingDomain(trx, order, { registrarRef: null, failureCode: code, failureReason: message }, actor, at);
       await writeProvisioningLog(trx, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: 'transfer.request', outcome: 'failed', message: `${code}: ${message}` }, at);
+      if (job) await deps.queue.completeIn(trx, [job]);
+      await deps.notifications.enqueue(trx, messages);
       return true;
     });
-    if (!recorded) return;
+    if (!recorded) return undefined;
+    deps.queue.wake();
     deps.logger.warn({ domain: order.domain, code }, 'transfer-in refused');
     await deps.events.emit('domain.transfer.failed', { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, code, reason: message });
-    await deps.notifications.send({ kind: 'admins' }, 'transfer.failed_admin', { domain: order.domain, code, reason: message, clientId: order.client_id });
-    await deps.notifications.send({ kind: 'client', clientId: order.client_id }, 'transfer.failed_client', { domain: order.domain, code, reason: message }, { locale: locale || undefined });
+    return job ? JOB_COMPLETED : undefined;
   }
 }

@@ -153,7 +153,7 @@ export class TransferOrderService {
         .update({ ...patch, status: 'queued', dispatch_count: next, failure_code: null, failure_reason: null, updated_at: now });
       if (updated !== 1) return false;
       await trx('dt_domains').where({ transfer_order_id: order.id, status: 'pending' }).update({ failure_code: null, failure_reason: null, updated_at: now });
-      await this.deps.queue.enqueue(TRANSFER_DOMAIN_JOB, transferJobKey(order.order_item_id, next), { transferOrderId: order.id, dispatch: next }, { trx });
+      await this.deps.queue.enqueue(TRANSFER_DOMAIN_JOB, transferJobKey(order.order_item_id, next), { transferOrderId: order.id, clientId: order.client_id, dispatch: next }, { trx });
       return true;
     });
     if (won) this.deps.queue.wake();

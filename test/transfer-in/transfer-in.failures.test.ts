@@ -53,7 +53,7 @@ describe('a transfer the registrar refuses', () => {
     expect(await db.knex('dt_domains').where({ domain: 'demo-transferable.com' }).first()).toMatchObject({ status: 'pending', failure_code: null });
     expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'submitted', dispatch_count: 2, epp_code_ciphertext: null });
     expect(await countRows(db, 'host_invoices')).toBe(1);
-    expect(await countRows(db, 'dt_jobs', { status: 'done' })).toBe(2);
+    expect(await countRows(db, 'dt_jobs', { type: 'TransferDomainJob', status: 'done' })).toBe(2);
 
     const everything = (await databaseText(db)) + capture.text();
     expect(everything).not.toContain(WRONG_CODE);
@@ -89,6 +89,32 @@ describe('a transfer the registrar refuses', () => {
     const response = await other.post('/client/domains/demo-transferable.com/transfer/auth-code').type('form').send({ _csrf: csrf, eppCode: SANDBOX_DEMO_AUTH_CODE });
     expect(response.status).toBe(404);
     expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'failed', dispatch_count: 1 });
+    await world.host.close();
+  });
+});
+
+describe('the messages about a transfer', () => {
+  it('are kept with the outcome and delivered once the notifier works again', async () => {
+    const world = await createTransferWorld(db);
+    await orderAndPay(world, 'demo-transferable.com', SANDBOX_DEMO_AUTH_CODE);
+    const notifier = world.host.notifier;
+    const deliver = notifier.notifyMany.bind(notifier);
+    notifier.notifyMany = async () => {
+      throw new Error('mail relay down');
+    };
+    await runJobs(world);
+    // The transfer is recorded; its message waits, with the failure, for the retry.
+    expect(await db.knex('dt_domains').first()).toMatchObject({ status: 'pending' });
+    expect(await countRows(db, 'host_outbox')).toBe(0);
+    const waiting = await db.knex('dt_jobs').where({ type: 'SendNotificationsJob' }).first();
+    expect(waiting).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(waiting.last_error).toContain('mail relay down');
+
+    notifier.notifyMany = deliver;
+    world.clock.advance(60_000);
+    await runJobs(world);
+    expect(await db.knex('host_outbox').select('template', 'recipient_kind')).toEqual([{ template: 'transfer.submitted', recipient_kind: 'client' }]);
+    expect(await db.knex('dt_jobs').where({ type: 'SendNotificationsJob' }).first()).toMatchObject({ status: 'done', attempts: 2 });
     await world.host.close();
   });
 });

@@ -26,7 +26,8 @@ describe('a client transfers a domain in: order → invoice → payment → job 
 
     await payInvoice(world, invoiceUrl);
     expect(await countRows(db, 'dt_jobs', { type: 'TransferDomainJob', status: 'queued' })).toBe(1);
-    expect(await runJobs(world)).toBe(1);
+    // The transfer, then the delivery of the message about it.
+    expect(await runJobs(world)).toBe(2);
 
     const domain = await db.knex('dt_domains').where({ domain: 'demo-transferable.com' }).first();
     expect(domain).toMatchObject({ status: 'pending', registrar_id: 'sandbox', failure_code: null });
@@ -37,7 +38,8 @@ describe('a client transfers a domain in: order → invoice → payment → job 
     expect(await db.knex('dt_provisioning_log').where({ domain: 'demo-transferable.com' }).select('action', 'outcome')).toEqual([{ action: 'transfer.request', outcome: 'ok' }]);
     expect(await db.knex('dt_domain_status_history').where({ domain_id: domain.id }).select('to_status', 'cause')).toEqual([{ to_status: 'pending', cause: 'transfer.requested' }]);
     expect(world.events.map((e) => e.name)).toEqual(['domain.transfer.requested']);
-    expect(await db.knex('dt_jobs').first()).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).first()).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await db.knex('host_outbox').select('recipient_kind', 'template', 'client_id')).toEqual([{ recipient_kind: 'client', template: 'transfer.submitted', client_id: Number(order.client_id) }]);
 
     const page = await world.client.get('/client/domains/demo-transferable.com');
     expect(page.status).toBe(200);
