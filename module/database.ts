@@ -150,12 +150,11 @@ export function engineOf(knex: Knex): 'sqlite' | 'mysql' {
 }
 
 /**
- * How many batched write transactions are worth running at once: SQLite has one writer, so
- * one; MySQL/MariaDB overlaps their round trips.
+ * Batched writers run one transaction at a time on both engines. While one commits, the next
+ * batch gathers everything that arrived meanwhile (group commit); overlapping batches on
+ * MySQL/MariaDB only contend for the same index pages and were measured slower.
  */
-export function writeBatchesInFlight(knex: Knex): number {
-  return engineOf(knex) === 'sqlite' ? 1 : 4;
-}
+export const WRITE_BATCHES_IN_FLIGHT = 1;
 
 /**
  * Independent statements of one transaction, issued together: they queue on its connection and

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../host-context.ts';
-import { engineOf, writeBatchesInFlight } from '../database.ts';
+import { engineOf, WRITE_BATCHES_IN_FLIGHT } from '../database.ts';
 import type { ClaimedJob } from './job-types.ts';
 import { Batcher } from './batcher.ts';
 
@@ -52,7 +52,7 @@ export class JobQueue {
     private readonly clock: Clock,
     private readonly options: JobQueueOptions,
   ) {
-    this.completions = new Batcher((jobs) => this.completeMany(this.knex, jobs), { maxInFlight: writeBatchesInFlight(knex), maxBatch: 500 });
+    this.completions = new Batcher((jobs) => this.completeMany(this.knex, jobs), { maxInFlight: WRITE_BATCHES_IN_FLIGHT, maxBatch: 500 });
   }
 
   /** Inserts the job unless one with the same key exists. Returns true when this call created it. */

@@ -94,4 +94,25 @@ describe('a job worker', () => {
     firstMayFinish.open();
     await stopped;
   });
+
+  it('keeps at most four jobs per slot in flight when they all give their slots back early', async () => {
+    const mayFinish = gate();
+    let started = 0;
+    const { queue, worker } = setup(1, {
+      async run(_payload, context) {
+        started++;
+        context.releaseSlot();
+        await mayFinish.opened;
+      },
+    });
+    for (let i = 0; i < 10; i++) await queue.enqueue('T', `k${i}`, {});
+    worker.start();
+    await until(() => started === 4, 'four jobs to start');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(started).toBe(4);
+    mayFinish.open();
+    await until(async () => (await db.knex('dt_jobs').where({ status: 'done' }).count({ n: '*' }))[0].n == 10, 'all jobs to finish');
+    await worker.stop();
+    expect(started).toBe(10);
+  });
 });

@@ -4,7 +4,7 @@ import { RegistrarError } from '../../registrar-adapters/types.ts';
 import { createPendingDomain, transitionDomain, type DomainStatus } from '../domains/domain-status.machine.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { Batcher, oneByOneOnFailure } from '../jobs/batcher.ts';
-import { allSettledOrThrow, writeBatchesInFlight } from '../database.ts';
+import { allSettledOrThrow, WRITE_BATCHES_IN_FLIGHT } from '../database.ts';
 import type { TransferOrderRow } from './transfer-order.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ClaimedJob } from '../jobs/job-types.ts';
@@ -51,7 +51,7 @@ export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; no
       (items) => record(items, (trx) => acceptMany(trx, items)),
       (item) => record([item], (trx) => acceptOne(trx, item)),
     ),
-    { maxBatch: 100, maxInFlight: writeBatchesInFlight(knex) },
+    { maxBatch: 100, maxInFlight: WRITE_BATCHES_IN_FLIGHT },
   );
 }
 

@@ -7,7 +7,7 @@ import { ackMessage, assertErrorCode, FAULTS, MESSAGES, readMessages, takeFault,
 import { DAY_MS, formatStatuses, hashAuthCode, newAuthCode, normalizeRow, parseStatuses, type DomainRow, type TransferRow } from './sandbox.rules.ts';
 import { decideTransferRequests, DOMAINS, insertPending, lockDomain, settleTransfer, TRANSFERS, transferById, type TransferOutcome, type TransferRequestItem } from './sandbox.transfers.ts';
 import { Batcher } from '../../module/jobs/batcher.ts';
-import { writeBatchesInFlight } from '../../module/database.ts';
+import { WRITE_BATCHES_IN_FLIGHT } from '../../module/database.ts';
 
 export type { SandboxDomain, SandboxTransfer } from './sandbox.model.ts';
 
@@ -36,7 +36,7 @@ export class SandboxRegistry {
         const decided = await this.knex.transaction((trx) => decideTransferRequests(trx, items, now, this.options.autoApproveDays));
         return decided.map((d): SandboxTransfer | Error => (d instanceof RegistrarError ? d : toTransfer(d)));
       },
-      { maxInFlight: writeBatchesInFlight(knex), maxBatch: 200 },
+      { maxInFlight: WRITE_BATCHES_IN_FLIGHT, maxBatch: 200 },
     );
   }
 
