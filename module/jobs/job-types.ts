@@ -16,7 +16,7 @@ export interface JobContext {
   /**
    * Hands the worker slot back before the handler returns, once the part that needs a slot
    * (the registrar call) is over and only recording the outcome is left. The worker keeps
-   * tracking the job; it bounds jobs that gave their slot back by its concurrency too.
+   * tracking the job and bounds all jobs in flight, slot or not, to a few per slot.
    */
   releaseSlot(): void;
 }
