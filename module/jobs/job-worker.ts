@@ -23,6 +23,13 @@ export function describeJobError(error: unknown): string {
 }
 
 /**
+ * Claimed jobs held per slot, running or ready. Claims happen once a whole `concurrency` of
+ * them is missing, so under load one claim query serves that many jobs, and the ready ones
+ * cover the slots that free up while it runs.
+ */
+const HELD_PER_SLOT = 3;
+
+/**
  * How many jobs per slot may be in flight. Jobs that gave their slot back wait for a batched
  * write; letting enough of them queue keeps those batches full while slots stay busy. Measured
  * on both engines: 2 left slots idle waiting for the in-flight cap, 3 and 4 did not.
@@ -33,7 +40,7 @@ const FINISHING_PER_SLOT = 4;
  * Claims due jobs and runs up to `concurrency` of them at once. Several workers (threads of
  * the host, or `domain-transfers worker` processes) can share one database.
  *
- * Under load it keeps up to `concurrency` more claimed jobs ready, so a slot that frees up is
+ * Under load it keeps up to 2 × `concurrency` more claimed jobs ready, so a slot that frees up is
  * refilled at once instead of after a claim query, and their handlers can prefetch meanwhile.
  * A job may give its slot back before it finishes (JobContext.releaseSlot), typically once
  * its slow outside call has answered and only the write is left; at most
@@ -45,6 +52,11 @@ export class JobWorker {
   private running = false;
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Jobs started and not finished. Counted before a job's handler runs: a handler that gives
+   * its slot back at once starts the next job before its own task is in `inFlight`.
+   */
+  private started = 0;
   /** Jobs in flight that still hold a slot. */
   private slotsInUse = 0;
   private ready: ClaimedJob[] = [];
@@ -60,7 +72,7 @@ export class JobWorker {
     private readonly options: JobWorkerOptions,
   ) {
     this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
-    this.claimBatch = Math.max(1, Math.ceil(options.concurrency / 2));
+    this.claimBatch = Math.max(1, options.concurrency);
     this.leases = new LeaseKeeper(queue, Math.max(250, Math.floor(options.leaseMs / 3)), options.logger);
   }
 
@@ -96,7 +108,7 @@ export class JobWorker {
   private async runLoop(): Promise<void> {
     const { concurrency } = this.options;
     while (this.running) {
-      const wanted = 2 * concurrency - this.slotsInUse - this.ready.length;
+      const wanted = HELD_PER_SLOT * concurrency - this.slotsInUse - this.ready.length;
       let claimed = 0;
       if (wanted >= this.claimBatch || (wanted > 0 && this.slotsInUse === 0)) {
         try {
@@ -131,9 +143,10 @@ export class JobWorker {
 
   private startReady(): void {
     const { concurrency } = this.options;
-    while (this.running && this.slotsInUse < concurrency && this.inFlight.size < FINISHING_PER_SLOT * concurrency && this.ready.length) {
+    while (this.running && this.slotsInUse < concurrency && this.started < FINISHING_PER_SLOT * concurrency && this.ready.length) {
       const job = this.ready.shift()!;
       this.slotsInUse++;
+      this.started++;
       let holding = true;
       const releaseSlot = () => {
         if (!holding) return;
@@ -145,7 +158,11 @@ export class JobWorker {
       const task = this.execute(job, releaseSlot).finally(() => {
         this.leases.drop(job);
         this.inFlight.delete(task);
-        releaseSlot();
+        this.started--;
+        if (holding) return releaseSlot();
+        // It had given its slot back: its end still makes room under the in-flight cap.
+        this.startReady();
+        this.nudge?.();
       });
       this.inFlight.add(task);
     }
