@@ -106,6 +106,21 @@ describe('sandbox faults and latency', () => {
     for (let i = 0; i < 5; i++) expect((await never.adapter.getDomainInfo('demo-ours.com')).domain).toBe('demo-ours.com');
   });
 
+  it('calls arriving together ask the fault table once between them', async () => {
+    const { adapter } = await createSandbox(db.knex);
+    let faultQueries = 0;
+    const count = (q: { sql: string }) => {
+      if (q.sql.includes('dt_sandbox_faults')) faultQueries++;
+    };
+    db.knex.on('query', count);
+    try {
+      await Promise.all(Array.from({ length: 10 }, () => adapter.getLock('demo-ours.com')));
+    } finally {
+      db.knex.off('query', count);
+    }
+    expect(faultQueries).toBe(1);
+  });
+
   it('unknown error codes are refused when injecting', async () => {
     const { registry } = await createSandbox(db.knex);
     await expect(registry.injectFault('transfer', 'exploded', 1)).rejects.toThrow(/unknown registrar error code "exploded"/);

@@ -218,6 +218,7 @@ export class SandboxRegistry {
   async injectFault(operation: string, errorCode: string, times = 1): Promise<void> {
     assertErrorCode(errorCode);
     await this.knex(FAULTS).insert({ registrar_id: this.registrarId, operation, error_code: errorCode, remaining: times, created_at: this.clock.now().getTime() });
+    this.faultGeneration++;
     this.noFaultsUntil = 0;
   }
 
@@ -228,16 +229,31 @@ export class SandboxRegistry {
   /**
    * Faults are rare, so an empty fault table is remembered for a second instead of being asked
    * on every call (a fault injected from another process takes effect within that second).
+   * Calls arriving while that question is out wait for its answer rather than asking again.
    */
   async takeFault(operation: string) {
     if (Date.now() < this.noFaultsUntil) return null;
-    const fault = await takeFault(this.knex, this.registrarId, operation);
-    if (!fault && !(await this.knex(FAULTS).where({ registrar_id: this.registrarId }).where('remaining', '>', 0).first('id'))) {
-      this.noFaultsUntil = Date.now() + 1000;
-    }
-    return fault;
+    if (!(await this.anyFaultSet())) return null;
+    return takeFault(this.knex, this.registrarId, operation);
+  }
+
+  private anyFaultSet(): Promise<boolean> {
+    const generation = this.faultGeneration;
+    this.faultCheck ??= this.knex(FAULTS)
+      .where({ registrar_id: this.registrarId })
+      .where('remaining', '>', 0)
+      .first('id')
+      .then((row: unknown) => {
+        // An injection during the question makes its "none" stale.
+        if (!row && generation === this.faultGeneration) this.noFaultsUntil = Date.now() + 1000;
+        return Boolean(row) || generation !== this.faultGeneration;
+      })
+      .finally(() => (this.faultCheck = undefined));
+    return this.faultCheck;
   }
   private noFaultsUntil = 0;
+  private faultGeneration = 0;
+  private faultCheck: Promise<boolean> | undefined;
 
   /** One of our domains, or a RegistrarError a registrar API would give for someone else's. */
   async requireOurs(name: string): Promise<SandboxDomain> {
