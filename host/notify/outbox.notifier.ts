@@ -19,6 +19,8 @@ export interface OutboxRow {
   sent_at: number | null;
 }
 
+const OUTBOX_CHUNK = 200;
+
 /**
  * Every notification lands in the outbox table first, so nothing the module says is lost even
  * without mail. With SMTP configured it is also sent, and the row records how that went.
@@ -47,8 +49,10 @@ export class OutboxNotifier implements Notifier {
     const now = this.clock.now().getTime();
     const rows = notifications.map((notification, i) => outboxRow(notification, addresses[i]!, now));
     if (!this.transport) {
-      // Chunks keep each statement within SQLite's 500-term compound SELECT limit.
-      await this.knex.batchInsert('host_outbox', rows, 200);
+      // Chunks keep each statement within SQLite's 500-term compound SELECT limit; one chunk is
+      // one statement, atomic without a transaction around it.
+      if (rows.length <= OUTBOX_CHUNK) await this.knex('host_outbox').insert(rows);
+      else await this.knex.batchInsert('host_outbox', rows, OUTBOX_CHUNK);
       return;
     }
     for (const [i, row] of rows.entries()) {
