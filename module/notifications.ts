@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { BillingPort, Notification, Notifier, NotificationRecipient } from './host-context.ts';
 import { isLocale, type Locale } from './i18n.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
-import type { JobHandler } from './jobs/job-types.ts';
+import type { ClaimedJob, JobHandler } from './jobs/job-types.ts';
 import { Batcher } from './jobs/batcher.ts';
 
 export const SEND_NOTIFICATIONS_JOB = 'SendNotificationsJob';
@@ -50,21 +50,30 @@ export class ModuleNotifications {
     }
   }
 
-  /** One SendNotificationsJob for all of `messages`, inserted in `trx`. */
-  async enqueue(trx: Knex.Transaction, messages: QueuedNotification[]): Promise<void> {
+  /**
+   * One SendNotificationsJob for all of `messages`, inserted in `trx`. `about` are the jobs the
+   * messages report on: the delivery takes the place in the queue of the earliest of them, so
+   * under a backlog a client hears about a submission when it happens, not once every job
+   * queued after it has run.
+   */
+  async enqueue(trx: Knex.Transaction, messages: QueuedNotification[], about: ClaimedJob[] = []): Promise<void> {
     if (!messages.length) return;
-    await this.deps.queue.enqueue(SEND_NOTIFICATIONS_JOB, `notify:${crypto.randomUUID()}`, { messages }, { trx });
+    const runAt = about.length ? new Date(Math.min(...about.map((job) => job.runAt))) : undefined;
+    await this.deps.queue.enqueue(SEND_NOTIFICATIONS_JOB, `notify:${crypto.randomUUID()}`, { messages }, { trx, runAt });
   }
 
   /** Delivers a SendNotificationsJob. Throwing retries the job. */
   readonly deliveryJob: JobHandler = {
-    run: async (payload) => {
+    run: async (payload, context) => {
+      // Its work is a hand-over to the host, not a registrar call: it needs no slot.
+      context.releaseSlot();
       const notifications = await Promise.all((payload.messages as QueuedNotification[]).map((m) => this.render(m, m.locale !== undefined)));
       await this.deliveries.submit(notifications);
     },
   };
 
-  // Delivery jobs running together hand the host one batch when it takes batches.
+  // Delivery jobs running together hand the host one batch when it takes batches; one batch at
+  // a time, so those arriving meanwhile join the next instead of each making its own.
   private readonly deliveries = new Batcher<Notification[], void>(
     async (lists) => {
       const { notifier } = this.deps;
@@ -72,7 +81,7 @@ export class ModuleNotifications {
       else for (const notification of lists.flat()) await notifier.notify(notification);
       return lists.map(() => undefined);
     },
-    { maxBatch: 50 },
+    { maxBatch: 50, maxInFlight: 1 },
   );
 
   private async render(message: QueuedNotification, localeKnown: boolean): Promise<Notification> {

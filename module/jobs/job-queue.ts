@@ -168,6 +168,7 @@ export class JobQueue {
       attempts: Number(row.attempts),
       maxAttempts: Number(row.max_attempts),
       lockedBy: token,
+      runAt: Number(row.run_at),
     }));
   }
 

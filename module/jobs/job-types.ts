@@ -7,6 +7,8 @@ export interface ClaimedJob {
   attempts: number;
   maxAttempts: number;
   lockedBy: string;
+  /** When it became due (epoch ms): its place in the queue. */
+  runAt: number;
 }
 
 export interface JobContext {

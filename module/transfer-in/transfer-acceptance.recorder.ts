@@ -42,7 +42,7 @@ export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; no
   const { knex, queue, notifications } = deps;
   const record = async (items: Acceptance[], write: (trx: Knex.Transaction) => Promise<unknown>) => {
     await knex.transaction((trx) =>
-      allSettledOrThrow([write(trx), queue.completeIn(trx, items.map((i) => i.job)), notifications.enqueue(trx, items.flatMap((i) => i.messages))]),
+      allSettledOrThrow([write(trx), queue.completeIn(trx, items.map((i) => i.job)), notifications.enqueue(trx, items.flatMap((i) => i.messages), items.map((i) => i.job))]),
     );
     queue.wake();
   };

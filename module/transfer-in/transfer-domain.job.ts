@@ -153,7 +153,7 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       await upsertPendingDomain(trx, order, { registrarRef: null, failureCode: code, failureReason: message }, actor, at);
       await writeProvisioningLog(trx, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: 'transfer.request', outcome: 'failed', message: `${code}: ${message}` }, at);
       if (job) await deps.queue.completeIn(trx, [job]);
-      await deps.notifications.enqueue(trx, messages);
+      await deps.notifications.enqueue(trx, messages, job ? [job] : []);
       return true;
     });
     if (!recorded) return undefined;

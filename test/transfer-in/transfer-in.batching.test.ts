@@ -68,4 +68,23 @@ describe('transfers accepted together', () => {
     expect(await countRows(db, 'dt_transfer_orders', { status: 'submitted' })).toBe(NAMES.length);
     await world.host.close();
   });
+
+  it('queue the messages about them in the place of the jobs they report on, not behind the backlog', async () => {
+    const world = await createTransferWorld(db);
+    const sandbox = world.host.module.registrars.get('sandbox') as SandboxAdapter;
+    await sandbox.registry.addDomains(NAMES.map((name) => ({ name })));
+    await orderAndPayAll(world, NAMES);
+    const paidAt = world.clock.now().getTime();
+    // A backlog: the jobs were due an hour before a worker got to them.
+    world.clock.advance(3_600_000);
+    await runJobs(world);
+    const transferJobs = await db.knex('dt_jobs').where({ type: 'TransferDomainJob' });
+    expect(transferJobs.every((j) => Number(j.run_at) <= paidAt)).toBe(true);
+    const deliveries = await db.knex('dt_jobs').where({ type: 'SendNotificationsJob' });
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const delivery of deliveries) expect(Number(delivery.run_at)).toBeLessThanOrEqual(paidAt);
+    expect(deliveries.every((d) => d.status === 'done')).toBe(true);
+    expect(await countRows(db, 'host_outbox', { template: 'transfer.submitted' })).toBe(NAMES.length);
+    await world.host.close();
+  });
 });
