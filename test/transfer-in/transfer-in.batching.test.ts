@@ -14,6 +14,14 @@ async function orderAndPayAll(world: TransferWorld, names: string[], code = SAND
   }
 }
 
+/** A transfer world whose registry knows NAMES, ready to be ordered. */
+async function worldWithRegisteredNames(): Promise<TransferWorld> {
+  const world = await createTransferWorld(db);
+  const sandbox = world.host.module.registrars.get('sandbox') as SandboxAdapter;
+  await sandbox.registry.addDomains(NAMES.map((name) => ({ name })));
+  return world;
+}
+
 function countStatements(world: TransferWorld, pattern: RegExp): () => number {
   let n = 0;
   world.host.module.services.knex.on('query', (q: { sql: string }) => {
@@ -24,9 +32,7 @@ function countStatements(world: TransferWorld, pattern: RegExp): () => number {
 
 describe('transfers accepted together', () => {
   it('are requested and recorded in shared statements, not one by one, and every row is complete', async () => {
-    const world = await createTransferWorld(db);
-    const sandbox = world.host.module.registrars.get('sandbox') as SandboxAdapter;
-    await sandbox.registry.addDomains(NAMES.map((name) => ({ name })));
+    const world = await worldWithRegisteredNames();
     await orderAndPayAll(world, NAMES);
     const domainInserts = countStatements(world, /^insert into [`"]dt_domains[`"]/);
     const registryInserts = countStatements(world, /^insert into [`"]dt_sandbox_transfers[`"]/);
@@ -50,9 +56,7 @@ describe('transfers accepted together', () => {
   });
 
   it('take the careful path for a domain that already has a row, alongside the others', async () => {
-    const world = await createTransferWorld(db);
-    const sandbox = world.host.module.registrars.get('sandbox') as SandboxAdapter;
-    await sandbox.registry.addDomains(NAMES.map((name) => ({ name })));
+    const world = await worldWithRegisteredNames();
     // The first attempt for one of them is refused, leaving its domain row pending with the reason.
     await orderAndPayAll(world, [NAMES[0]!], 'Wrong-Code-4711');
     await runJobs(world);
@@ -70,9 +74,7 @@ describe('transfers accepted together', () => {
   });
 
   it('queue the messages about them in the place of the jobs they report on, not behind the backlog', async () => {
-    const world = await createTransferWorld(db);
-    const sandbox = world.host.module.registrars.get('sandbox') as SandboxAdapter;
-    await sandbox.registry.addDomains(NAMES.map((name) => ({ name })));
+    const world = await worldWithRegisteredNames();
     await orderAndPayAll(world, NAMES);
     const paidAt = world.clock.now().getTime();
     // A backlog: the jobs were due an hour before a worker got to them.
