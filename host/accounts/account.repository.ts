@@ -116,6 +116,13 @@ export class AccountRepository {
     });
   }
 
+  /** Email addresses by client id, one query; unknown ids are left out. */
+  async clientEmails(clientIds: number[]): Promise<Map<number, string>> {
+    if (!clientIds.length) return new Map();
+    const rows = await this.knex('host_clients').whereIn('id', [...new Set(clientIds)]).select('id', 'email');
+    return new Map(rows.map((r: { id: number; email: string }) => [Number(r.id), r.email]));
+  }
+
   async adminEmails(): Promise<string[]> {
     const rows = await this.knex('host_users').where({ role: 'admin' }).select('email');
     return rows.map((r: { email: string }) => r.email);

@@ -84,10 +84,7 @@ export class OutboxNotifier implements Notifier {
   private async recipients(notifications: Notification[]): Promise<string[][]> {
     const admins = notifications.some((n) => n.to.kind === 'admins') ? await this.accounts.adminEmails() : [];
     const clientIds = notifications.map((n) => (n.to.kind === 'client' ? Number(n.to.clientId) : NaN)).filter((id) => Number.isInteger(id));
-    const emails = new Map<number, string>();
-    if (clientIds.length) {
-      for (const row of await this.knex('host_clients').whereIn('id', [...new Set(clientIds)]).select('id', 'email')) emails.set(Number(row.id), row.email);
-    }
+    const emails = await this.accounts.clientEmails(clientIds);
     return notifications.map((n) => {
       if (n.to.kind === 'admins') return admins;
       const email = emails.get(Number(n.to.clientId));

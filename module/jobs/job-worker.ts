@@ -63,8 +63,6 @@ export class JobWorker {
   private nudge?: () => void;
   private unsubscribe?: () => void;
   private readonly leases: LeaseKeeper;
-  /** Fewest jobs worth a claim query under load: one query per finished job would cost as much as the job. */
-  private readonly claimBatch: number;
 
   constructor(
     private readonly queue: JobQueue,
@@ -72,7 +70,6 @@ export class JobWorker {
     private readonly options: JobWorkerOptions,
   ) {
     this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
-    this.claimBatch = Math.max(1, options.concurrency);
     this.leases = new LeaseKeeper(queue, Math.max(250, Math.floor(options.leaseMs / 3)), options.logger);
   }
 
@@ -110,7 +107,9 @@ export class JobWorker {
     while (this.running) {
       const wanted = HELD_PER_SLOT * concurrency - this.slotsInUse - this.ready.length;
       let claimed = 0;
-      if (wanted >= this.claimBatch || (wanted > 0 && this.slotsInUse === 0)) {
+      // Under load, claim only once a whole `concurrency` is missing: one query per finished
+      // job would cost as much as the job.
+      if (wanted >= concurrency || (wanted > 0 && this.slotsInUse === 0)) {
         try {
           const jobs = await this.queue.claim(this.workerId, wanted);
           claimed = jobs.length;
@@ -128,7 +127,7 @@ export class JobWorker {
       this.startReady();
       if (!this.running) break;
       // Claim again at once while the queue gives full batches; otherwise sleep until nudged.
-      if (claimed >= this.claimBatch) continue;
+      if (claimed >= concurrency) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.options.pollIntervalMs);
         function done() {

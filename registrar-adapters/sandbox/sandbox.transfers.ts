@@ -14,9 +14,7 @@ type Db = Knex | Knex.Transaction;
 
 /** The domain row, locked for the rest of the transaction on MySQL (SQLite has one writer). */
 export async function lockDomain(trx: Knex.Transaction, name: string): Promise<DomainRow | undefined> {
-  const query = trx(DOMAINS).where({ name });
-  if (engineOf(trx) === 'mysql') query.forUpdate();
-  return normalizeRow<DomainRow>(await query.first());
+  return (await lockDomains(trx, [name])).get(name);
 }
 
 export async function transferById(db: Db, id: number): Promise<TransferRow | null> {
@@ -60,9 +58,9 @@ export async function decideTransferRequests(
     rows = await lockDomains(trx, items.map((i) => i.domain));
   }
 
-  const claims: PendingClaim[] = [];
+  const claims: TransferRow[] = [];
   const claimed = new Map<string, TransferRow>();
-  const decisions = items.map((item): PendingClaim | RegistrarError => {
+  const decisions = items.map((item): TransferRow | RegistrarError => {
     const row = rows.get(item.domain);
     if (!row) return new RegistrarError('not_found', `${item.domain} is not registered at this registry.`, { rawCode: 2303 });
     const current = claimed.get(row.name) ?? (row.pending_transfer_id ? (pending.get(row.pending_transfer_id) ?? null) : null);
@@ -72,23 +70,17 @@ export async function decideTransferRequests(
       if (error instanceof RegistrarError) return error;
       throw error;
     }
-    const claim = { row, gaining: item.gaining, periodYears: item.periodYears };
-    claims.push(claim);
-    claimed.set(row.name, pendingTransferRow(claim, now, windowDays));
-    return claim;
+    const transfer = pendingTransferRow(row, item.gaining, item.periodYears, now, windowDays);
+    claims.push(transfer);
+    claimed.set(row.name, transfer);
+    return transfer;
   });
-  const created = new Map<PendingClaim, TransferRow>();
-  (await insertPendingMany(trx, claims, now, windowDays)).forEach((transfer, i) => created.set(claims[i]!, transfer));
-  return decisions.map((d) => (d instanceof RegistrarError ? d : created.get(d)!));
+  // Fills in the ids of the rows the decisions hold.
+  await insertPendingMany(trx, claims);
+  return decisions;
 }
 
-interface PendingClaim {
-  row: DomainRow;
-  gaining: string;
-  periodYears: number;
-}
-
-function pendingTransferRow({ row, gaining, periodYears }: PendingClaim, at: number, windowDays: number): TransferRow {
+function pendingTransferRow(row: DomainRow, gaining: string, periodYears: number, at: number, windowDays: number): TransferRow {
   return {
     id: 0,
     domain_id: row.id,
@@ -106,13 +98,13 @@ function pendingTransferRow({ row, gaining, periodYears }: PendingClaim, at: num
 }
 
 /**
- * Records pending transfers and claims their domains (rows the caller has locked): one insert
- * and one conditional update for all of them. A domain claimed meanwhile fails the lot with
+ * Records pending transfers, filling in their ids, and claims their domains (rows the caller
+ * has locked): one insert and one conditional update for all of them. A domain claimed meanwhile fails the lot with
  * `already_pending`, and the transaction rolls back.
  */
-async function insertPendingMany(trx: Knex.Transaction, claims: PendingClaim[], at: number, windowDays: number): Promise<TransferRow[]> {
-  if (!claims.length) return [];
-  const rows = claims.map((claim) => pendingTransferRow(claim, at, windowDays));
+async function insertPendingMany(trx: Knex.Transaction, rows: TransferRow[]): Promise<void> {
+  if (!rows.length) return;
+  const at = rows[0]!.requested_at;
   const insert = trx(TRANSFERS).insert(rows.map(({ id: _id, ...row }) => row));
   let inserted: Array<{ id: number; domain_id: number }>;
   if (engineOf(trx) === 'sqlite') {
@@ -133,7 +125,6 @@ async function insertPendingMany(trx: Knex.Transaction, claims: PendingClaim[], 
   if (claimed !== rows.length) {
     throw new RegistrarError('already_pending', `Another transfer request for ${rows.length === 1 ? rows[0]!.domain : 'one of these domains'} was accepted a moment ago.`, { rawCode: 2300 });
   }
-  return rows;
 }
 
 /** One pending transfer for a domain row the caller has locked (demo seeding, simulations). */
@@ -145,7 +136,9 @@ export async function insertPending(
   periodYears: number,
   windowDays: number,
 ): Promise<TransferRow> {
-  return (await insertPendingMany(trx, [{ row, gaining, periodYears }], at, windowDays))[0]!;
+  const transfer = pendingTransferRow(row, gaining, periodYears, at, windowDays);
+  await insertPendingMany(trx, [transfer]);
+  return transfer;
 }
 
 /**
