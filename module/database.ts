@@ -157,6 +157,21 @@ export function engineOf(knex: Knex): 'sqlite' | 'mysql' {
 export const WRITE_BATCHES_IN_FLIGHT = 1;
 
 /**
+ * Runs `work` in a transaction, again when MySQL/MariaDB picks it as a deadlock's victim
+ * (InnoDB rolls the whole transaction back, so running it again is safe). Two writers that lock
+ * the same rows through different indexes can deadlock however careful the statements are.
+ */
+export async function transactionRetryingDeadlocks<T>(knex: Knex, work: (trx: Knex.Transaction) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await knex.transaction(work);
+    } catch (error) {
+      if (attempt >= attempts || (error as { code?: string }).code !== 'ER_LOCK_DEADLOCK') throw error;
+    }
+  }
+}
+
+/**
  * Independent statements of one transaction, issued together: they queue on its connection and
  * run back to back, without a trip through the event loop between them. All settle before the
  * first error is rethrown, so none is still running when the transaction rolls back.

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertReturningId } from '../database.ts';
+import { insertReturningId, transactionRetryingDeadlocks } from '../database.ts';
 
 export const DOMAIN_STATUSES = ['pending', 'active', 'cancelled', 'transferred_away'] as const;
 export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
@@ -67,7 +67,10 @@ export async function transitionDomain(db: Knex | Knex.Transaction, request: Tra
     });
     return true;
   };
-  return 'isTransaction' in db && db.isTransaction ? apply(db as Knex.Transaction) : (db as Knex).transaction(apply);
+  // Two writers applying the same change may deadlock on the row's indexes; run again, the
+  // loser finds the status moved on and returns false. Inside a caller's transaction the
+  // caller owns that decision.
+  return 'isTransaction' in db && db.isTransaction ? apply(db as Knex.Transaction) : transactionRetryingDeadlocks(db as Knex, apply);
 }
 
 /** A domain's first appearance: no previous status, so it is a creation with a history row. */

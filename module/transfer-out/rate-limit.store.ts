@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../host-context.ts';
 import { RateLimitedError } from '../errors.ts';
+import { transactionRetryingDeadlocks } from '../database.ts';
 
 export interface RateLimitRule {
   /** What is counted, e.g. `epp-code:domain:example.com`. At most 191 characters, never a secret. */
@@ -11,7 +12,6 @@ export interface RateLimitRule {
 
 const BUCKETS = 'dt_rate_limit_buckets';
 const HITS = 'dt_rate_limit_hits';
-const DEADLOCK_RETRIES = 3;
 
 /**
  * A sliding-window rate limit kept in the database, so it holds across every app instance
@@ -39,15 +39,7 @@ export class DatabaseRateLimiter {
       .onConflict('bucket')
       .ignore();
 
-    let retryAfterMs = 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        retryAfterMs = await this.knex.transaction((trx) => this.tryConsume(trx, sorted, now));
-        break;
-      } catch (error) {
-        if (attempt >= DEADLOCK_RETRIES || (error as { code?: string }).code !== 'ER_LOCK_DEADLOCK') throw error;
-      }
-    }
+    const retryAfterMs = await transactionRetryingDeadlocks(this.knex, (trx) => this.tryConsume(trx, sorted, now));
     if (retryAfterMs > 0) throw new RateLimitedError(messageKey, Math.ceil(retryAfterMs / 1000));
   }
 
