@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from './package-root.ts';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { RegistrarAdapterFactory } from '../registrar-adapters/types.ts';
 
-const MANIFEST_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../module.manifest.json');
+const MANIFEST_PATH = path.join(PACKAGE_ROOT, 'module.manifest.json');
 
 export interface ModuleManifest {
   name: string;
@@ -25,7 +25,7 @@ export interface ModuleConfig {
   registrarId: string;
   baseUrl: string;
   encryptionKey: string;
-  defaultLocale: 'en' | 'zh-CN';
+  defaultLocale: string;
   registrars: Record<string, RegistrarConfig>;
   tldRouting: Record<string, string>;
   pricing: { currency: string; transferFee: Record<string, number> };

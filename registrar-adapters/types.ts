@@ -123,50 +123,7 @@ export interface RegistrarAdapter {
   close?(): Promise<void>;
 }
 
-export const REGISTRAR_ERROR_CODES = [
-  'transient',
-  'rate_limited',
-  'auth_code_invalid',
-  'transfer_prohibited',
-  'not_eligible',
-  'not_found',
-  'already_pending',
-  'unsupported',
-] as const;
-export type RegistrarErrorCode = (typeof REGISTRAR_ERROR_CODES)[number];
-
-const RETRYABLE: ReadonlySet<RegistrarErrorCode> = new Set(['transient', 'rate_limited']);
-
-/**
- * A failure reported by a registrar. `registrarMessage` keeps the server's own words,
- * because registries answer the same refusal with different codes.
- */
-export class RegistrarError extends Error {
-  readonly code: RegistrarErrorCode;
-  readonly registrarMessage: string;
-  /** Raw protocol code where there is one (EPP result code, HTTP status). */
-  readonly rawCode?: string | number;
-
-  constructor(
-    code: RegistrarErrorCode,
-    registrarMessage: string,
-    options: { rawCode?: string | number; cause?: unknown } = {},
-  ) {
-    super(`${code}: ${registrarMessage}`, { cause: options.cause });
-    this.name = 'RegistrarError';
-    this.code = code;
-    this.registrarMessage = registrarMessage;
-    this.rawCode = options.rawCode;
-  }
-
-  get retryable(): boolean {
-    return RETRYABLE.has(this.code);
-  }
-}
-
-export function isRegistrarError(value: unknown): value is RegistrarError {
-  return value instanceof RegistrarError;
-}
+export { REGISTRAR_ERROR_CODES, RegistrarError, isRegistrarError, isRetryable, type RegistrarErrorCode } from './registrar-error.ts';
 
 /** Everything an adapter factory may use. Adapters never read the host's tables. */
 export interface AdapterFactoryContext {

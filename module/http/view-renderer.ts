@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import Handlebars from 'handlebars';
 import type { i18n } from 'i18next';
 import type { Locale } from '../i18n.ts';
 
-export const MODULE_VIEWS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+export const MODULE_VIEWS_DIRECTORY = path.join(PACKAGE_ROOT, 'views');
 
 export interface RenderOptions {
   locale: Locale;

@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { isRegistrarError, RegistrarError } from '../../registrar-adapters/types.ts';
+import { isRegistrarError, isRetryable, RegistrarError } from '../../registrar-adapters/types.ts';
 
 export interface LaneOptions {
   concurrency: number;
@@ -72,7 +72,7 @@ export class RegistrarLane {
         this.consecutiveFailures = 0;
         return result;
       } catch (error) {
-        const retryable = isRegistrarError(error) && error.retryable;
+        const retryable = isRegistrarError(error) && isRetryable(error);
         // Calls already in flight when the breaker opened are part of the same outage: they
         // count as skipped with the rest, not as errors of their own.
         if (retryable && this.open) throw new LaneClosedError(this.registrarId);

@@ -1,4 +1,4 @@
-import { describeAdapterContract } from '../../test/support/adapter-contract.ts';
+import { describeAdapterContract } from '../../testing/adapter-contract.ts';
 import { OTHER_CLID, OUR_CLID, startEppFixture } from '../../test/support/epp-registry/epp-registry.fixture.ts';
 
 // The shared contract, run against the EPP adapter over TLS to the test registry; the other

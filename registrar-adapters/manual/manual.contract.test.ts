@@ -1,4 +1,4 @@
-import { describeAdapterContract } from '../../test/support/adapter-contract.ts';
+import { describeAdapterContract } from '../../testing/adapter-contract.ts';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
 import { createManual } from './manual.test-support.ts';
 

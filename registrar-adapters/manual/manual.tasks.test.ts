@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { SecretIntegrityError } from '../../module/secret-box.ts';
-import { CONTRACT_CONTACTS } from '../../test/support/adapter-contract.ts';
+import { CONTRACT_CONTACTS } from '../../testing/adapter-contract.ts';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
 import { RegistrarError, type RegistrarAdapter, type TransferRequest } from '../types.ts';
 import { manualAdapterFactory } from './index.ts';

@@ -25,3 +25,4 @@ export {
   type SandboxDemoDomain,
   type SandboxDomainInput,
 } from './sandbox.demo-data.ts';
+export type { SandboxControls } from './sandbox.controls.ts';

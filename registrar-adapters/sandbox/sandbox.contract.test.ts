@@ -1,4 +1,4 @@
-import { describeAdapterContract } from '../../test/support/adapter-contract.ts';
+import { describeAdapterContract } from '../../testing/adapter-contract.ts';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
 import { SANDBOX_DEMO_AUTH_CODE, SANDBOX_OTHER_REGISTRAR } from './sandbox.demo-data.ts';
 import { createSandbox } from './sandbox.test-support.ts';

@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
-import { CONTRACT_CONTACTS } from '../../test/support/adapter-contract.ts';
+import { CONTRACT_CONTACTS } from '../../testing/adapter-contract.ts';
 import { RegistrarError } from '../types.ts';
 import { SANDBOX_DEMO_AUTH_CODE, SANDBOX_DEMO_DOMAINS, type SandboxDemoCase } from './sandbox.demo-data.ts';
 import { sandboxAdapterFactory } from './index.ts';

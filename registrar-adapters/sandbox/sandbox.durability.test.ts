@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createKnex } from '../../module/database.ts';
-import { CONTRACT_CONTACTS } from '../../test/support/adapter-contract.ts';
+import { CONTRACT_CONTACTS } from '../../testing/adapter-contract.ts';
 import { FakeClock } from '../../test/support/fake-clock.ts';
 import { createMigratedDatabase, type TestDatabase } from '../../test/support/test-database.ts';
 import { SANDBOX_DEMO_AUTH_CODE } from './sandbox.demo-data.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_CONTACTS } from '../../test/support/adapter-contract.ts';
+import { CONTRACT_CONTACTS } from '../../testing/adapter-contract.ts';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
 import { RegistrarError } from '../types.ts';
 import { SANDBOX_DEMO_AUTH_CODE } from './sandbox.demo-data.ts';

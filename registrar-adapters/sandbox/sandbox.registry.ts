@@ -8,6 +8,7 @@ import { DAY_MS, formatStatuses, hashAuthCode, newAuthCode, normalizeRow, parseS
 import { decideTransferRequests, DOMAINS, insertPending, lockDomain, settleTransfer, TRANSFERS, transferById, type TransferOutcome, type TransferRequestItem } from './sandbox.transfers.ts';
 import { Batcher } from '../../module/jobs/batcher.ts';
 import { WRITE_BATCHES_IN_FLIGHT } from '../../module/database.ts';
+import type { SandboxControls } from './sandbox.controls.ts';
 
 export type { SandboxDomain, SandboxTransfer } from './sandbox.model.ts';
 
@@ -17,7 +18,7 @@ export type { SandboxDomain, SandboxTransfer } from './sandbox.model.ts';
  * so an injected clock drives auto-approval without timers. Admin/demo operations live here;
  * the adapter (`SandboxAdapter`) exposes only what a registrar API would.
  */
-export class SandboxRegistry {
+export class SandboxRegistry implements SandboxControls {
   readonly options: SandboxOptions;
   // Requests arriving together are decided in one transaction, like a registry under load.
   private readonly transferRequests: Batcher<TransferRequestItem, SandboxTransfer>;
