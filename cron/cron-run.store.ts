@@ -3,7 +3,7 @@ import type { Clock } from '../module/host-context.ts';
 import { engineOf, insertReturningId } from '../module/database.ts';
 
 export type CronRunStatus = 'running' | 'succeeded' | 'failed' | 'lost';
-export type CronTrigger = 'schedule' | 'catch-up' | 'cli' | 'admin';
+export type CronTrigger = 'schedule' | 'catch-up' | 'cli' | 'admin' | 'host';
 
 export interface CronRunRow {
   id: number;

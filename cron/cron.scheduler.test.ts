@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSyncFeature, PENDING_TASK_ID, SYNC_TASK_ID } from './sync-domain-statuses.task.ts';
+import { createSyncFeature, PENDING_TASK_ID, SYNC_TASK_ID } from '../module/sync/sync.feature.ts';
 import type { SyncSummary } from '../module/sync/sync-summary.ts';
 import { useMigratedDatabase } from '../test/support/test-database.ts';
 import { FakeClock } from '../test/support/fake-clock.ts';
@@ -72,7 +72,7 @@ describe('the sync-domain-statuses schedule', () => {
     expect(daily).toHaveLength(1);
     expect(await dailyRuns()).toHaveLength(1);
     expect([...ra, ...rb].filter((r) => r.task === PENDING_TASK_ID)).toHaveLength(1);
-    expect([...a.events, ...b.events].filter((e) => e.name === 'domain.transfer.completed')).toHaveLength(1);
+    expect([...(await a.hooks()), ...(await b.hooks())].filter((e) => e.name === 'domain.transfer.completed')).toHaveLength(1);
     // Ticking again within the slot does nothing on either instance.
     expect([...(await a.sync.scheduler.tick()), ...(await b.sync.scheduler.tick())]).toEqual([]);
   });
@@ -136,7 +136,7 @@ describe('the lease', () => {
     // The same services with a fast heartbeat, so the loss is noticed within the test.
     const module = w.host.module;
     const sync = createSyncFeature({
-      knex: db.knex, clock, logger: pino({ level: 'silent' }), events: w.host.bus, billing: w.host.billing,
+      knex: db.knex, clock, logger: pino({ level: 'silent' }), outbox: module.services.outbox, queue: module.services.queue, billing: w.host.billing,
       notifications: module.services.notifications, registrars: module.registrars, config: module.config, heartbeatMs: 20,
     });
 

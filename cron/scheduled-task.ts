@@ -1,4 +1,4 @@
-export type ScheduledTaskTrigger = 'schedule' | 'catch-up' | 'cli' | 'admin';
+export type ScheduledTaskTrigger = 'schedule' | 'catch-up' | 'cli' | 'admin' | 'host';
 
 export interface ScheduledTaskRunOptions {
   dryRun?: boolean;

@@ -1,4 +1,4 @@
-import type { i18n } from 'i18next';
+import type { Languages } from './i18n.ts';
 import type { Logger } from 'pino';
 import type { Knex } from 'knex';
 import type { Clock, EventHandler, HostContext, InvoicePaidEvent } from './host-context.ts';
@@ -6,11 +6,12 @@ import type { ModuleConfig } from './config.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { RegistrarRegistry } from '../registrar-adapters/registry.ts';
 import type { ScheduledTask } from '../cron/scheduled-task.ts';
-import { createSyncFeature, type SyncFeature } from '../cron/sync-domain-statuses.task.ts';
+import { createSyncFeature, type SyncFeature } from './sync/sync.feature.ts';
 import { JobQueue, type JobRow } from './jobs/job-queue.ts';
 import { JobWorker } from './jobs/job-worker.ts';
 import type { JobHandler } from './jobs/job-types.ts';
 import { ModuleNotifications, SEND_NOTIFICATIONS_JOB } from './notifications.ts';
+import { DELIVER_EVENTS_JOB, EventOutbox } from './events/event-outbox.ts';
 import { ConflictError } from './errors.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
@@ -24,6 +25,8 @@ export interface ModuleServices {
   clock: Clock;
   queue: JobQueue;
   notifications: ModuleNotifications;
+  /** The hooks the module emits: recorded with the change, delivered by the workers. */
+  outbox: EventOutbox;
   eligibility: TransferEligibility;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
@@ -58,7 +61,9 @@ export function createModuleServices(deps: {
   logger: Logger;
   registrars: RegistrarRegistry;
   secretBox: SecretBox;
-  i18n: i18n;
+  languages: Languages;
+  /** Public addresses of the module's client and admin pages, for links in messages. */
+  links: { clientUrl: string; adminUrl: string };
   factsSource?: RegistryFactsSource;
 }): ModuleServices {
   const { ctx, config, logger, registrars, secretBox } = deps;
@@ -66,12 +71,13 @@ export function createModuleServices(deps: {
   const notifications = new ModuleNotifications({
     notifier: ctx.notifier,
     billing: ctx.billing,
-    i18n: deps.i18n,
+    languages: deps.languages,
     logger,
     defaultLocale: config.defaultLocale,
-    baseUrl: config.baseUrl,
+    links: deps.links,
     queue,
   });
+  const outbox = new EventOutbox({ knex: ctx.knex, clock: ctx.clock, queue, bus: ctx.events, logger: logger.child({ component: 'events' }) });
   const eligibility = new TransferEligibility({ knex: ctx.knex, config, registrars, clock: ctx.clock, logger, factsSource: deps.factsSource });
   const transferOrders = new TransferOrderService({
     knex: ctx.knex,
@@ -83,6 +89,7 @@ export function createModuleServices(deps: {
     queue,
     eligibility,
     notifications,
+    outbox,
   });
   const jobHandlers: Record<string, JobHandler> = {
     [TRANSFER_DOMAIN_JOB]: createTransferDomainJob({
@@ -95,8 +102,10 @@ export function createModuleServices(deps: {
       registrars,
       notifications,
       queue,
+      outbox,
     }),
     [SEND_NOTIFICATIONS_JOB]: notifications.deliveryJob,
+    [DELIVER_EVENTS_JOB]: outbox.deliveryJob,
   };
   const hooks: Record<string, EventHandler> = {
     'invoice.paid': (event: InvoicePaidEvent) => transferOrders.onInvoicePaid(event),
@@ -114,13 +123,14 @@ export function createModuleServices(deps: {
     });
 
   const domains = new DomainQueries(ctx.knex);
-  const sync = createSyncFeature({ knex: ctx.knex, clock: ctx.clock, logger, events: ctx.events, billing: ctx.billing, notifications, registrars, config });
+  const sync = createSyncFeature({ knex: ctx.knex, clock: ctx.clock, logger, outbox, queue, billing: ctx.billing, notifications, registrars, config });
   let worker: JobWorker | undefined;
   return {
     knex: ctx.knex,
     clock: ctx.clock,
     queue,
     notifications,
+    outbox,
     eligibility,
     transferOrders,
     domains,
@@ -143,8 +153,8 @@ export function createModuleServices(deps: {
       }
       await queue.retry(job.id);
     },
+    /** Workers and the scheduler; the module's prepare() (migrations checked, registrars ready) comes first. */
     async start() {
-      for (const adapter of registrars.all()) await adapter.init?.();
       if (config.jobs.runInHost) {
         worker = createWorker();
         worker.start();

@@ -1,9 +1,13 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { BillingPort, Clock, EventBus } from '../host-context.ts';
-import type { ModuleNotifications } from '../notifications.ts';
+import type { BillingPort, Clock } from '../host-context.ts';
+import type { ModuleNotifications, QueuedNotification } from '../notifications.ts';
 import type { TransferStatus } from '../../registrar-adapters/types.ts';
-import { transitionDomain } from '../domains/domain-status.machine.ts';
+import { transitionDomain, type TransitionRequest } from '../domains/domain-status.machine.ts';
+import { transactionRetryingDeadlocks } from '../database.ts';
+import type { EventOutbox } from '../events/event-outbox.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { orderRefs, type HostOrderRefs, type OutgoingEvent } from '../events/domain-events.ts';
 import type { SyncOutcome } from './sync-summary.ts';
 import type { DomainRow } from '../domains/domain.queries.ts';
 
@@ -15,6 +19,9 @@ export const SYNC_COLUMNS = ['id', 'domain', 'client_id', 'registrar_id', 'regis
 export function normalizeSyncRow(row: Record<string, any>): SyncDomainRow {
   return { ...(row as SyncDomainRow), id: Number(row.id), expiry_date: row.expiry_date === null ? null : Number(row.expiry_date) };
 }
+
+/** What a change tells the host (hooks) and people (messages). */
+type News = { events: OutgoingEvent[]; messages: QueuedNotification[] };
 
 /** What the registry says about one of our active domains. */
 export interface RegistryFacts {
@@ -44,7 +51,8 @@ export class StatusApplier {
     private readonly deps: {
       knex: Knex;
       clock: Clock;
-      events: EventBus;
+      outbox: EventOutbox;
+      queue: JobQueue;
       billing: BillingPort;
       notifications: ModuleNotifications;
       logger: Logger;
@@ -54,42 +62,52 @@ export class StatusApplier {
   async applyTransferStatus(row: SyncDomainRow, status: TransferStatus, ctx: ApplyContext): Promise<Applied> {
     if (row.status !== 'pending' || status.kind === 'pending') return { outcome: 'unchanged' };
     const at = this.deps.clock.now();
-    const base = { domain: row.domain, domainId: row.id, clientId: row.client_id, registrarId: row.registrar_id };
     if (status.kind === 'completed') {
       const detail = status.expiryDate.toISOString();
       if (ctx.dryRun) return { outcome: 'completed', detail };
-      const applied = await transitionDomain(this.deps.knex, {
-        domainId: row.id,
-        from: 'pending',
-        to: 'active',
-        cause: 'transfer.completed',
-        actor: ctx.actor,
-        detail: `expiry ${detail}`,
-        patch: { expiry_date: status.expiryDate.getTime(), failure_code: null, failure_reason: null, last_checked_at: at.getTime() },
-        at,
-      });
-      if (!applied) return { outcome: 'raced' };
-      await this.emit('domain.transfer.completed', { ...base, expiryDate: status.expiryDate });
-      await this.deps.notifications.send({ kind: 'client', clientId: row.client_id }, 'sync.transfer_completed', { domain: row.domain, expiryDate: detail.slice(0, 10) });
-      return { outcome: 'completed', detail };
+      const applied = await this.transition(
+        row,
+        {
+          domainId: row.id,
+          from: 'pending',
+          to: 'active',
+          cause: 'transfer.completed',
+          actor: ctx.actor,
+          detail: `expiry ${detail}`,
+          patch: { expiry_date: status.expiryDate.getTime(), failure_code: null, failure_reason: null, last_checked_at: at.getTime() },
+          at,
+        },
+        (refs): News => ({
+          events: [{ name: 'domain.transfer.completed', facts: { ...this.facts(row, refs), expiryDate: detail } }],
+          messages: [{ to: { kind: 'client', clientId: row.client_id }, template: 'sync.transfer_completed', params: { domain: row.domain, expiryDate: detail.slice(0, 10) } }],
+        }),
+      );
+      return applied ? { outcome: 'completed', detail } : { outcome: 'raced' };
     }
     const reason = status.reason || 'The transfer was rejected.';
     if (ctx.dryRun) return { outcome: 'cancelled', detail: reason };
-    const applied = await transitionDomain(this.deps.knex, {
-      domainId: row.id,
-      from: 'pending',
-      to: 'cancelled',
-      cause: 'transfer.rejected',
-      actor: ctx.actor,
-      detail: reason,
-      patch: { failure_code: 'transfer_rejected', failure_reason: reason, last_checked_at: at.getTime() },
-      at,
-    });
-    if (!applied) return { outcome: 'raced' };
-    await this.emit('domain.transfer.cancelled', { ...base, reason });
-    await this.deps.notifications.send({ kind: 'client', clientId: row.client_id }, 'sync.transfer_cancelled_client', { domain: row.domain, reason });
-    await this.deps.notifications.send({ kind: 'admins' }, 'sync.transfer_cancelled_admin', { domain: row.domain, reason, clientId: row.client_id });
-    return { outcome: 'cancelled', detail: reason };
+    const applied = await this.transition(
+      row,
+      {
+        domainId: row.id,
+        from: 'pending',
+        to: 'cancelled',
+        cause: 'transfer.rejected',
+        actor: ctx.actor,
+        detail: reason,
+        patch: { failure_code: 'transfer_rejected', failure_reason: reason, last_checked_at: at.getTime() },
+        at,
+      },
+      (refs): News => ({
+        // Only a paid order reaches the registry, so a rejected one was paid.
+        events: [{ name: 'domain.transfer.cancelled', facts: { ...this.facts(row, refs), cancelledBy: 'registry', reason, paid: refs.orderItemId !== null } }],
+        messages: [
+          { to: { kind: 'client', clientId: row.client_id }, template: 'sync.transfer_cancelled_client', params: { domain: row.domain, reason } },
+          { to: { kind: 'admins' }, template: 'sync.transfer_cancelled_admin', params: { domain: row.domain, reason, clientId: row.client_id } },
+        ],
+      }),
+    );
+    return applied ? { outcome: 'cancelled', detail: reason } : { outcome: 'raced' };
   }
 
   async applyRegistryFacts(row: SyncDomainRow, facts: RegistryFacts, ctx: ApplyContext): Promise<Applied> {
@@ -99,21 +117,21 @@ export class StatusApplier {
     if (newExpiry === undefined || newExpiry === row.expiry_date) return { outcome: 'unchanged' };
     const detail = `${row.expiry_date === null ? 'none' : new Date(row.expiry_date).toISOString()} → ${facts.expiresAt!.toISOString()}`;
     if (ctx.dryRun) return { outcome: 'expiry_changed', detail };
-    // Not a status change, but conditional all the same: only the writer that saw the old value wins.
-    const updated = await this.deps
-      .knex('dt_domains')
-      .where({ id: row.id, status: 'active' })
-      .where((q) => (row.expiry_date === null ? q.whereNull('expiry_date') : q.where('expiry_date', row.expiry_date)))
-      .update({ expiry_date: newExpiry, updated_at: this.deps.clock.now().getTime() });
-    if (updated !== 1) return { outcome: 'raced' };
-    await this.emit('domain.expiry.changed', {
-      domain: row.domain,
-      domainId: row.id,
-      clientId: row.client_id,
-      registrarId: row.registrar_id,
-      oldExpiryDate: row.expiry_date === null ? null : new Date(row.expiry_date),
-      newExpiryDate: facts.expiresAt,
+    const at = this.deps.clock.now();
+    const changed = await transactionRetryingDeadlocks(this.deps.knex, async (trx) => {
+      // Not a status change, but conditional all the same: only the writer that saw the old value wins.
+      const updated = await trx('dt_domains')
+        .where({ id: row.id, status: 'active' })
+        .where((q) => (row.expiry_date === null ? q.whereNull('expiry_date') : q.where('expiry_date', row.expiry_date)))
+        .update({ expiry_date: newExpiry, updated_at: at.getTime() });
+      if (updated !== 1) return false;
+      const previousExpiryDate = row.expiry_date === null ? null : new Date(row.expiry_date).toISOString();
+      const event: OutgoingEvent = { name: 'domain.expiry.changed', facts: { ...this.facts(row, await this.refsOf(trx, row.id)), previousExpiryDate, expiryDate: facts.expiresAt!.toISOString() } };
+      await this.deps.outbox.record(trx, [event], at);
+      return true;
     });
+    if (!changed) return { outcome: 'raced' };
+    this.deps.queue.wake();
     return { outcome: 'expiry_changed', detail };
   }
 
@@ -127,37 +145,60 @@ export class StatusApplier {
     await this.deps.billing.setAutoRenew(row.client_id, row.domain, false);
     const invoicesCancelled = await this.deps.billing.cancelUnpaidRenewalInvoices(row.client_id, row.domain);
     const at = this.deps.clock.now();
-    const applied = await transitionDomain(this.deps.knex, {
-      domainId: row.id,
-      from: 'active',
-      to: 'transferred_away',
-      cause: 'sync.transferred_away',
-      actor: ctx.actor,
-      detail: [detail, `${invoicesCancelled} renewal invoice(s) cancelled`].filter(Boolean).join('; '),
-      patch: { auto_renew: false, last_checked_at: at.getTime() },
-      at,
-    });
-    if (!applied) return { outcome: 'raced' };
-    await this.emit('domain.transferred_away', {
-      domain: row.domain,
-      domainId: row.id,
-      clientId: row.client_id,
-      registrarId: row.registrar_id,
-      gainingRegistrar: facts.gainingRegistrar ?? null,
-      renewalInvoicesCancelled: invoicesCancelled,
-    });
     const params = { domain: row.domain, clientId: row.client_id, invoices: invoicesCancelled };
-    await this.deps.notifications.send({ kind: 'client', clientId: row.client_id }, 'sync.transferred_away_client', params);
-    await this.deps.notifications.send({ kind: 'admins' }, 'sync.transferred_away_admin', params);
-    return { outcome: 'transferred_away', detail };
+    const applied = await this.transition(
+      row,
+      {
+        domainId: row.id,
+        from: 'active',
+        to: 'transferred_away',
+        cause: 'sync.transferred_away',
+        actor: ctx.actor,
+        detail: [detail, `${invoicesCancelled} renewal invoice(s) cancelled`].filter(Boolean).join('; '),
+        patch: { auto_renew: false, last_checked_at: at.getTime() },
+        at,
+      },
+      (refs): News => ({
+        events: [{ name: 'domain.transferred_away', facts: { ...this.facts(row, refs), gainingRegistrar: facts.gainingRegistrar ?? null, renewalInvoicesCancelled: invoicesCancelled } }],
+        messages: [
+          { to: { kind: 'client', clientId: row.client_id }, template: 'sync.transferred_away_client', params },
+          { to: { kind: 'admins' }, template: 'sync.transferred_away_admin', params },
+        ],
+      }),
+    );
+    return applied ? { outcome: 'transferred_away', detail } : { outcome: 'raced' };
   }
 
-  /** The change is committed; a failing host hook is logged, not allowed to undo the run. */
-  private async emit(event: string, payload: Record<string, unknown>): Promise<void> {
-    try {
-      await this.deps.events.emit(event, payload);
-    } catch (error) {
-      this.deps.logger.error({ err: error, event, domain: payload.domain }, 'a host hook failed after a sync change');
-    }
+  /**
+   * A status change, the hooks that report it and the messages about it, in one transaction:
+   * a change is never recorded without its news, nor the news without the change.
+   */
+  private async transition(
+    row: SyncDomainRow,
+    request: TransitionRequest,
+    news: (refs: HostOrderRefs) => News,
+  ): Promise<boolean> {
+    const applied = await transactionRetryingDeadlocks(this.deps.knex, async (trx) => {
+      if (!(await transitionDomain(trx, request))) return false;
+      const { events, messages } = news(await this.refsOf(trx, row.id));
+      await this.deps.outbox.record(trx, events, request.at);
+      await this.deps.notifications.enqueue(trx, messages);
+      return true;
+    });
+    if (applied) this.deps.queue.wake();
+    return applied;
+  }
+
+  /** The host's ids of the order the domain came in with, if it came in with one. */
+  private async refsOf(trx: Knex.Transaction, domainId: number): Promise<HostOrderRefs> {
+    const order = await trx('dt_transfer_orders')
+      .join('dt_domains', 'dt_domains.transfer_order_id', 'dt_transfer_orders.id')
+      .where('dt_domains.id', domainId)
+      .first('dt_transfer_orders.order_id', 'dt_transfer_orders.order_item_id', 'dt_transfer_orders.invoice_id');
+    return orderRefs(order);
+  }
+
+  private facts(row: SyncDomainRow, refs: HostOrderRefs) {
+    return { domain: row.domain, clientId: row.client_id, registrarId: row.registrar_id, ...refs };
   }
 }

@@ -9,6 +9,8 @@ import type { TransferOrderRow } from './transfer-order.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ClaimedJob } from '../jobs/job-types.ts';
 import type { ModuleNotifications, QueuedNotification } from '../notifications.ts';
+import type { EventOutbox } from '../events/event-outbox.ts';
+import type { OutgoingEvent } from '../events/domain-events.ts';
 
 /** A transfer the registry accepted, to be written down. */
 export interface Acceptance {
@@ -24,6 +26,8 @@ export interface Acceptance {
   domainRowExists: boolean;
   /** What to tell whom; delivered once this acceptance has committed. */
   messages: QueuedNotification[];
+  /** The hooks that report it, recorded in the same transaction. */
+  events: OutgoingEvent[];
 }
 
 const submittedPatch = (at: Date) => ({ status: 'submitted', open_domain: null, epp_code_ciphertext: null, epp_code_purged_at: at.getTime(), updated_at: at.getTime() });
@@ -38,11 +42,17 @@ function logMessage(a: Acceptance): string {
  * messages about it queued. Concurrent jobs' acceptances share one transaction; the plain case
  * (a new domain, pending) is written with one statement per table for the whole batch.
  */
-export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; notifications: ModuleNotifications }): Batcher<Acceptance, void> {
-  const { knex, queue, notifications } = deps;
+export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; notifications: ModuleNotifications; outbox: EventOutbox }): Batcher<Acceptance, void> {
+  const { knex, queue, notifications, outbox } = deps;
   const record = async (items: Acceptance[], write: (trx: Knex.Transaction) => Promise<unknown>) => {
+    const jobs = items.map((i) => i.job);
     await knex.transaction((trx) =>
-      allSettledOrThrow([write(trx), queue.completeIn(trx, items.map((i) => i.job)), notifications.enqueue(trx, items.flatMap((i) => i.messages), items.map((i) => i.job))]),
+      allSettledOrThrow([
+        write(trx),
+        queue.completeIn(trx, jobs),
+        notifications.enqueue(trx, items.flatMap((i) => i.messages), jobs),
+        outbox.record(trx, items.flatMap((i) => i.events), items[0]!.at, jobs),
+      ]),
     );
     queue.wake();
   };

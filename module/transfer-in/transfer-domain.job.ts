@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { BillingPort, Clock, EventBus } from '../host-context.ts';
@@ -6,11 +7,13 @@ import type { ModuleNotifications, QueuedNotification } from '../notifications.t
 import { JOB_COMPLETED, type ClaimedJob, type JobContext, type JobHandler } from '../jobs/job-types.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
-import { isRegistrarError, type TransferContacts, type TransferRequestResult } from '../../registrar-adapters/types.ts';
+import { isRegistrarError, isRetryable, type TransferContacts, type TransferRequestResult } from '../../registrar-adapters/types.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { eppCodeAad, type TransferOrderRow } from './transfer-order.service.ts';
 import { createAcceptanceRecorder, upsertPendingDomain } from './transfer-acceptance.recorder.ts';
 import { createTransferWorkLoader, type TransferWork } from './transfer-work.loader.ts';
+import type { EventOutbox } from '../events/event-outbox.ts';
+import { orderRefs, type OutgoingEvent, type TransferBeforeEvent } from '../events/domain-events.ts';
 
 interface Deps {
   knex: Knex;
@@ -22,6 +25,7 @@ interface Deps {
   registrars: RegistrarRegistry;
   notifications: ModuleNotifications;
   queue: JobQueue;
+  outbox: EventOutbox;
 }
 
 /** One run of the job for one order. `job` is null once the job is dead. */
@@ -64,14 +68,15 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       if (!order.epp_code_ciphertext) return refuse(attempt, 'auth_code_invalid', 'no EPP code on file');
 
       let abortReason: string | undefined;
-      await deps.events.emit('domain.transfer.before', {
-        domain: order.domain,
-        clientId: order.client_id,
-        registrarId: order.registrar_id,
+      const before: TransferBeforeEvent = {
+        eventId: crypto.randomUUID(),
+        occurredAt: deps.clock.now().toISOString(),
+        ...factsOf(order),
         abort: (reason: string) => {
           abortReason ??= String(reason);
         },
-      });
+      };
+      await deps.events.emit('domain.transfer.before', before);
       if (abortReason) return refuse(attempt, 'aborted', abortReason);
       if (!client) return refuse(attempt, 'not_eligible', 'client profile not found');
       const contacts: TransferContacts = { registrant: client.contact, admin: client.contact, tech: client.contact, billing: client.contact };
@@ -105,7 +110,7 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       return { kind: 'accepted', result, confirmed: false };
     } catch (error) {
       if (!isRegistrarError(error)) throw error;
-      if (error.retryable) {
+      if (isRetryable(error)) {
         await writeProvisioningLog(deps.knex, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: 'transfer.request', outcome: 'retry', message: error.registrarMessage }, at());
         throw error;
       }
@@ -127,10 +132,12 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
 
   async function accept({ job, order, actor, locale }: Attempt & { job: ClaimedJob }, result: TransferRequestResult, confirmed: boolean, domainRowExists: boolean): Promise<typeof JOB_COMPLETED> {
     const messages: QueuedNotification[] = [{ to: { kind: 'client', clientId: order.client_id }, template: 'transfer.submitted', params: { domain: order.domain }, locale }];
-    await acceptances.submit({ job, order, result, confirmed, actor, at: deps.clock.now(), messages, domainRowExists });
-    const payload = { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, reference: result.reference };
-    await deps.events.emit('domain.transfer.requested', payload);
-    if (result.kind === 'completed') await deps.events.emit('domain.transfer.completed', { ...payload, expiryDate: result.expiryDate });
+    const facts = factsOf(order);
+    const events: OutgoingEvent[] = [
+      { name: 'domain.transfer.requested', facts: { ...facts, reference: result.reference, actionDate: result.kind === 'pending' ? (result.actionDate?.toISOString() ?? null) : null } },
+    ];
+    if (result.kind === 'completed') events.push({ name: 'domain.transfer.completed', facts: { ...facts, expiryDate: result.expiryDate.toISOString() } });
+    await acceptances.submit({ job, order, result, confirmed, actor, at: deps.clock.now(), messages, events, domainRowExists });
     return JOB_COMPLETED;
   }
 
@@ -154,12 +161,17 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       await writeProvisioningLog(trx, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: 'transfer.request', outcome: 'failed', message: `${code}: ${message}` }, at);
       if (job) await deps.queue.completeIn(trx, [job]);
       await deps.notifications.enqueue(trx, messages, job ? [job] : []);
+      await deps.outbox.record(trx, [{ name: 'domain.transfer.failed', facts: { ...factsOf(order), code, reason: message } }], at, job ? [job] : []);
       return true;
     });
     if (!recorded) return undefined;
     deps.queue.wake();
     deps.logger.warn({ domain: order.domain, code }, 'transfer-in refused');
-    await deps.events.emit('domain.transfer.failed', { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, code, reason: message });
     return job ? JOB_COMPLETED : undefined;
   }
+}
+
+/** What every event about this order's domain carries. */
+function factsOf(order: TransferOrderRow) {
+  return { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, ...orderRefs(order) };
 }

@@ -10,6 +10,8 @@ import { ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { normalizeDomain, validateEppCode } from './domain-name.ts';
 import type { TransferEligibility } from './transfer-eligibility.service.ts';
 import { transitionDomain } from '../domains/domain-status.machine.ts';
+import type { EventOutbox } from '../events/event-outbox.ts';
+import { orderRefs } from '../events/domain-events.ts';
 
 export const TRANSFER_DOMAIN_JOB = 'TransferDomainJob';
 
@@ -70,6 +72,7 @@ export class TransferOrderService {
       queue: JobQueue;
       eligibility: TransferEligibility;
       notifications: ModuleNotifications;
+      outbox: EventOutbox;
     },
   ) {}
 
@@ -101,6 +104,7 @@ export class TransferOrderService {
       order_item_id: created.orderItemId,
       order_id: created.orderId,
       invoice_id: created.invoiceId,
+      invoice_url: created.invoiceUrl,
       client_id: clientId,
       domain: domain.domain,
       open_domain: domain.domain,
@@ -185,7 +189,10 @@ export class TransferOrderService {
     if (!(await this.dispatch(order, 'failed'))) throw new ConflictError('transfer:errors.not_retryable', { status: order.status });
   }
 
-  /** Abandons an unpaid or failed transfer: the code is purged and the host order cancelled. */
+  /**
+   * Abandons an unpaid or failed transfer: the code is purged, the host order cancelled when
+   * unpaid, and `domain.transfer.cancelled` says whether it had been paid.
+   */
   async cancel(domain: string, actor: string, clientId?: string): Promise<void> {
     const order = await this.findOpenOrderForDomain(domain);
     if (!order || (clientId !== undefined && order.client_id !== clientId)) throw new NotFoundError();
@@ -200,6 +207,10 @@ export class TransferOrderService {
       if (domainRow) {
         await transitionDomain(trx, { domainId: domainRow.id, from: 'pending', to: 'cancelled', cause: 'transfer.cancelled', actor, at });
       }
+      const facts = { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, ...orderRefs(order) };
+      const cancelledBy = clientId === undefined ? 'admin' : 'client';
+      // Only a paid order is ever dispatched, so a failed one was paid.
+      await this.deps.outbox.record(trx, [{ name: 'domain.transfer.cancelled', facts: { ...facts, cancelledBy, reason: 'transfer cancelled', paid: order.status === 'failed' } }], at);
       return true;
     });
     if (!cancelled) throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });

@@ -3,7 +3,7 @@ import { buildHost, type Host } from '../../host/build-host.ts';
 import { clientIdOf, DEMO, seedDemo, testModuleConfig, TEST_ENV } from '../../host/test/host.test-support.ts';
 import { createActiveDomain, createPendingDomain } from '../../module/domains/domain-status.machine.ts';
 import { SANDBOX_DEMO_AUTH_CODE, type SandboxAdapter } from '../../registrar-adapters/sandbox/index.ts';
-import type { SyncFeature } from '../../cron/sync-domain-statuses.task.ts';
+import type { SyncFeature } from '../../module/sync/sync.feature.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
@@ -30,6 +30,8 @@ export interface SyncWorld {
   sync: SyncFeature;
   sandbox: SandboxAdapter;
   events: Array<{ name: string; payload: any }>;
+  /** Runs the job workers until idle (hook deliveries among them), then returns every hook the host received. */
+  hooks(): Promise<Array<{ name: string; payload: any }>>;
   /** A transfer-in accepted by the registry and recorded as a pending domain. */
   addPending(name: string): Promise<{ id: number; reference: string }>;
   /** A domain we sponsor, recorded as active with the given expiry (default: what the registry holds). */
@@ -56,6 +58,10 @@ export async function createSyncWorld(
     sync: host.module.services.sync,
     sandbox,
     events,
+    async hooks() {
+      await host.module.createWorker({ concurrency: 4 }).runUntilIdle();
+      return events;
+    },
     async addPending(name) {
       await sandbox.registry.addDomain({ name });
       const transfer = await sandbox.registry.requestTransfer(name, sandbox.registry.registrarId, { authCode: SANDBOX_DEMO_AUTH_CODE });

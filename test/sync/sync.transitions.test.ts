@@ -24,7 +24,7 @@ const outbox = (template: string) => db.knex('host_outbox').where({ template }).
 describe('sync-domain-statuses applies what the registry says, through the status machine', () => {
   it('moves a completed transfer to active with the expiry date from the registry, a history row, the hook and a client message', async () => {
     world = await createSyncWorld(db);
-    const { id } = await world.addPending('alpha.com');
+    await world.addPending('alpha.com');
     const transfer = await world.sandbox.registry.approvePendingTransfer('alpha.com');
 
     const { runId, summary } = await runSync(world);
@@ -34,7 +34,7 @@ describe('sync-domain-statuses applies what the registry says, through the statu
     expect(Number(row.expiry_date)).toBe(transfer.expiryAfter!.getTime());
     const history = await historyOf(db, 'alpha.com');
     expect(history.at(-1)).toMatchObject({ from_status: 'pending', to_status: 'active', cause: 'transfer.completed', actor: `sync:run-${runId}` });
-    expect(world.events).toEqual([{ name: 'domain.transfer.completed', payload: expect.objectContaining({ domain: 'alpha.com', domainId: id, clientId: world.clientId, expiryDate: transfer.expiryAfter }) }]);
+    expect(await world.hooks()).toEqual([{ name: 'domain.transfer.completed', payload: expect.objectContaining({ domain: 'alpha.com', clientId: world.clientId, expiryDate: transfer.expiryAfter!.toISOString(), orderId: null, eventId: expect.any(String) }) }]);
     expect(await outbox('sync.transfer_completed')).toHaveLength(1);
     expect(summary.changed.completed).toBe(1);
     expect(summary.registrars.sandbox!.changed.completed).toBe(1);
@@ -51,7 +51,7 @@ describe('sync-domain-statuses applies what the registry says, through the statu
     expect(row.status).toBe('cancelled');
     expect(row.failure_reason).toBe('The registrant refused the transfer.');
     expect((await historyOf(db, 'beta.com')).at(-1)).toMatchObject({ from_status: 'pending', to_status: 'cancelled', cause: 'transfer.rejected', detail: 'The registrant refused the transfer.' });
-    expect(world.events).toEqual([{ name: 'domain.transfer.cancelled', payload: expect.objectContaining({ domain: 'beta.com', reason: 'The registrant refused the transfer.' }) }]);
+    expect(await world.hooks()).toEqual([{ name: 'domain.transfer.cancelled', payload: expect.objectContaining({ domain: 'beta.com', reason: 'The registrant refused the transfer.', cancelledBy: 'registry' }) }]);
     expect((await outbox('sync.transfer_cancelled_client')).map((m) => m.recipient_kind)).toEqual(['client']);
     expect((await outbox('sync.transfer_cancelled_admin')).map((m) => m.recipient_kind)).toEqual(['admins']);
     expect(summary.changed.cancelled).toBe(1);
@@ -87,9 +87,10 @@ describe('sync-domain-statuses applies what the registry says, through the statu
     const service = await db.knex('host_services').where({ domain: 'leaving.com' }).first();
     expect(Boolean(service.auto_renew)).toBe(false);
     expect((await db.knex('host_invoices').where({ id: invoiceId }).first()).status).toBe('cancelled');
+    // Messages and hooks are recorded with the change and delivered by the workers.
+    expect(await world.hooks()).toEqual([{ name: 'domain.transferred_away', payload: expect.objectContaining({ domain: 'leaving.com', renewalInvoicesCancelled: 1 }) }]);
     expect((await outbox('sync.transferred_away_client')).map((m) => m.recipient_kind)).toEqual(['client']);
     expect((await outbox('sync.transferred_away_admin')).map((m) => m.recipient_kind)).toEqual(['admins']);
-    expect(world.events).toEqual([{ name: 'domain.transferred_away', payload: expect.objectContaining({ domain: 'leaving.com', renewalInvoicesCancelled: 1 }) }]);
     expect(summary.changed.transferred_away).toBe(1);
   });
 
@@ -105,7 +106,7 @@ describe('sync-domain-statuses applies what the registry says, through the statu
     expect(row.status).toBe('active');
     expect(Number(row.expiry_date)).toBe(registryExpiry.getTime());
     expect(await historyOf(db, 'renewed.com')).toHaveLength(1);
-    expect(world.events).toEqual([{ name: 'domain.expiry.changed', payload: expect.objectContaining({ domain: 'renewed.com', oldExpiryDate: recorded, newExpiryDate: registryExpiry }) }]);
+    expect(await world.hooks()).toEqual([{ name: 'domain.expiry.changed', payload: expect.objectContaining({ domain: 'renewed.com', previousExpiryDate: recorded.toISOString(), expiryDate: registryExpiry.toISOString() }) }]);
     expect(summary.changed.expiry_changed).toBe(1);
   });
 
@@ -123,7 +124,7 @@ describe('sync-domain-statuses applies what the registry says, through the statu
     ]);
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['completed', 'raced']);
     expect((await historyOf(db, 'race.com')).filter((h) => h.to_status === 'active')).toHaveLength(1);
-    expect(world.events.filter((e) => e.name === 'domain.transfer.completed')).toHaveLength(1);
+    expect((await world.hooks()).filter((e) => e.name === 'domain.transfer.completed')).toHaveLength(1);
   });
 
   it('skips a pending domain that waits for a corrected EPP code, and syncs only --domain when given', async () => {
@@ -170,7 +171,7 @@ describe('a dry run', () => {
     expect(summary.changed).toEqual({ completed: 1, cancelled: 1, transferred_away: 1, expiry_changed: 1 });
     expect(summary.changes.map((c) => `${c.domain}:${c.kind}`).sort()).toEqual(['done.com:completed', 'gone.com:transferred_away', 'moved.com:expiry_changed', 'refused.com:cancelled']);
     expect(await snapshot()).toEqual(before);
-    expect(world.events).toEqual([]);
+    expect(await world.hooks()).toEqual([]);
   });
 });
 
@@ -188,7 +189,7 @@ describe('registry push', () => {
     expect((await domainRow(db, 'pushed.com')).status).toBe('active');
     expect((await historyOf(db, 'pushed.com')).at(-1)).toMatchObject({ cause: 'transfer.completed', actor: 'push:sandbox' });
     expect((await domainRow(db, 'taken.com')).status).toBe('transferred_away');
-    expect(world.events.map((e) => e.name).sort()).toEqual(['domain.transfer.completed', 'domain.transferred_away']);
+    expect((await world.hooks()).map((e) => e.name).sort()).toEqual(['domain.transfer.completed', 'domain.transferred_away']);
     expect(await db.knex('dt_sandbox_messages').whereNull('acked_at').where({ registrar_id: world.sandbox.registry.registrarId })).toEqual([]);
     expect((await world.sync.push.pollAll()).received).toBe(0);
     // The daily run then finds nothing left to change.

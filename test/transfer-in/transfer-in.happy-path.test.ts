@@ -26,8 +26,8 @@ describe('a client transfers a domain in: order → invoice → payment → job 
 
     await payInvoice(world, invoiceUrl);
     expect(await countRows(db, 'dt_jobs', { type: 'TransferDomainJob', status: 'queued' })).toBe(1);
-    // The transfer, then the delivery of the message about it.
-    expect(await runJobs(world)).toBe(2);
+    // The transfer, then the delivery of the message and of the hook about it.
+    expect(await runJobs(world)).toBe(3);
 
     const domain = await db.knex('dt_domains').where({ domain: 'demo-transferable.com' }).first();
     expect(domain).toMatchObject({ status: 'pending', registrar_id: 'sandbox', failure_code: null });

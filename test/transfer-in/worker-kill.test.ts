@@ -59,8 +59,8 @@ describe('a worker process killed in the middle of a job', () => {
     expect(await worker.runUntilIdle()).toBe(0);
     await waitFor(async () => Number((await db.knex('dt_jobs').first()).lease_expires_at) < Date.now(), 10_000, 'the lease to expire');
     world.clock.set(new Date());
-    // The transfer, then the delivery of the message about it.
-    expect(await worker.runUntilIdle()).toBe(2);
+    // The transfer, then the delivery of the message and of the hook about it.
+    expect(await worker.runUntilIdle()).toBe(3);
 
     const job = await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).first();
     expect(job).toMatchObject({ status: 'done', attempts: 2 });

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
-import { AppError } from '../module/errors.ts';
-import { CHANGE_KINDS, totalChanged, type SyncSummary } from '../module/sync/sync-summary.ts';
-import type { SyncFeature } from './sync-domain-statuses.task.ts';
+import { AppError } from '../errors.ts';
+import { CHANGE_KINDS, totalChanged, type SyncSummary } from '../sync/sync-summary.ts';
+import type { SyncFeature } from '../sync/sync.feature.ts';
 
 export interface SyncCommandDeps {
   /** `module.services.sync` of a host whose migrations have run (start() need not have). */

@@ -1,17 +1,19 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { BillingPort, Clock, EventBus } from '../module/host-context.ts';
-import type { ModuleConfig } from '../module/config.ts';
-import type { ModuleNotifications } from '../module/notifications.ts';
-import type { RegistrarRegistry } from '../registrar-adapters/registry.ts';
-import { StatusApplier } from '../module/sync/status-applier.ts';
-import { SyncRunService } from '../module/sync/sync-run.service.ts';
-import { RegistryPush } from '../module/sync/registry-push.ts';
-import type { SyncSummary } from '../module/sync/sync-summary.ts';
-import { CronRunStore, type CronRunRow } from './cron-run.store.ts';
-import { cronSlots, intervalSlots } from './cron-slots.ts';
-import { CronScheduler, type ManualRun } from './cron.scheduler.ts';
-import type { ScheduledTask, ScheduledTaskRunOptions } from './scheduled-task.ts';
+import type { BillingPort, Clock } from '../host-context.ts';
+import type { EventOutbox } from '../events/event-outbox.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { ModuleConfig } from '../config.ts';
+import type { ModuleNotifications } from '../notifications.ts';
+import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
+import { StatusApplier } from './status-applier.ts';
+import { SyncRunService } from './sync-run.service.ts';
+import { RegistryPush } from './registry-push.ts';
+import type { SyncSummary } from './sync-summary.ts';
+import { CronRunStore, type CronRunRow } from '../../cron/cron-run.store.ts';
+import { cronSlots, intervalSlots } from '../../cron/cron-slots.ts';
+import { CronScheduler, type ManualRun } from '../../cron/cron.scheduler.ts';
+import type { ScheduledTask, ScheduledTaskRunOptions } from '../../cron/scheduled-task.ts';
 
 export const SYNC_TASK_ID = 'sync-domain-statuses';
 export const PENDING_TASK_ID = 'sync-pending-transfers';
@@ -29,7 +31,7 @@ export interface SyncFeature {
   /** config.sync.enabled: whether start() runs the scheduler in this process. */
   enabled: boolean;
   /** CLI and admin button: the same task the 05:00 slot runs. */
-  runNow(options: { trigger: 'cli' | 'admin'; dryRun?: boolean; domain?: string; onProgress?: (summary: SyncSummary) => void }): Promise<ManualRun>;
+  runNow(options: { trigger: 'cli' | 'admin' | 'host'; dryRun?: boolean; domain?: string; onProgress?: (summary: SyncSummary) => void }): Promise<ManualRun>;
   recentRuns(limit?: number): Promise<CronRunRow[]>;
   /** Starts the minute timer (catch-up included) when config.sync.enabled. */
   start(): void;
@@ -40,7 +42,8 @@ export function createSyncFeature(deps: {
   knex: Knex;
   clock: Clock;
   logger: Logger;
-  events: EventBus;
+  outbox: EventOutbox;
+  queue: JobQueue;
   billing: BillingPort;
   notifications: ModuleNotifications;
   registrars: RegistrarRegistry;
@@ -51,7 +54,7 @@ export function createSyncFeature(deps: {
 }): SyncFeature {
   const settings = deps.config.sync;
   const logger = deps.logger.child({ component: 'sync' });
-  const applier = new StatusApplier({ knex: deps.knex, clock: deps.clock, events: deps.events, billing: deps.billing, notifications: deps.notifications, logger });
+  const applier = new StatusApplier({ knex: deps.knex, clock: deps.clock, outbox: deps.outbox, queue: deps.queue, billing: deps.billing, notifications: deps.notifications, logger });
   const runner = new SyncRunService({ knex: deps.knex, clock: deps.clock, logger, registrars: deps.registrars, applier, notifications: deps.notifications, settings });
   const push = new RegistryPush({ knex: deps.knex, registrars: deps.registrars, applier, logger, callTimeoutMs: settings.callTimeoutMs });
   const runs = new CronRunStore(deps.knex, deps.clock);

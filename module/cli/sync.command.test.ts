@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSyncArgs, runSyncCommand } from './sync.command.ts';
-import { useMigratedDatabase } from '../test/support/test-database.ts';
-import { createSyncWorld, cronRuns, domainRow, type SyncWorld } from '../test/sync/sync.test-support.ts';
+import { useMigratedDatabase } from '../../test/support/test-database.ts';
+import { createSyncWorld, cronRuns, domainRow, type SyncWorld } from '../../test/sync/sync.test-support.ts';
 
 const db = useMigratedDatabase();
 let world: SyncWorld | undefined;

@@ -1,0 +1,27 @@
+import type { Knex } from 'knex';
+
+// The events a host receives as hooks, written in the same transaction as the change they
+// report. A DeliverEventsJob hands them to the host's bus; `delivered_at` stays NULL until a
+// delivery succeeded, so a retry sends only what is still owed. The id orders them (and is
+// the cursor of an events feed); `event_id` is what hosts dedupe on.
+
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('dt_events', (t) => {
+    t.bigIncrements('id').primary();
+    t.string('event_id', 36).notNullable().unique();
+    t.string('name', 64).notNullable();
+    t.text('payload').notNullable();
+    t.string('domain', 253).nullable();
+    t.string('client_id', 64).nullable();
+    t.bigInteger('created_at').notNullable();
+    t.bigInteger('delivered_at').nullable();
+    t.integer('delivery_attempts').notNullable().defaultTo(0);
+    t.text('last_error').nullable();
+    // An event waits for earlier undelivered events of its domain: (domain, delivered_at, id).
+    t.index(['domain', 'delivered_at', 'id']);
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('dt_events');
+}
