@@ -10,8 +10,10 @@ import {
   NotFoundError,
   systemClock,
   type Clock,
+  type CreateModuleOptions,
   type DomainTransferModule,
   type EventBus,
+  type HostContext,
   type NavItem,
   type Principal,
 } from '../module/index.ts';
@@ -55,18 +57,29 @@ export interface Host {
   close(): Promise<void>;
 }
 
+/** The reference host's ports, as any platform would build them, and what it hands the module. */
+export interface ReferenceHostContext {
+  context: HostContext;
+  options: CreateModuleOptions;
+  bus: EventBus;
+  billing: HostBilling;
+  notifier: OutboxNotifier;
+  accounts: AccountRepository;
+  logger: Logger;
+  clock: Clock;
+}
+
 /**
- * Assembles the reference host the way a third-party platform would: its ports, the module
- * (through the public entry only), the hooks on its bus, then routes. Does not listen and
- * does not migrate. A bad module option throws the module's ConfigError.
+ * The reference host's side of the plugin contract: its bus, billing, auth, notifier, clock
+ * and logger, and the module's page options. The web host and the command line (a separate
+ * worker process) both build it, so hooks and messages go through the same ports.
  */
-export function buildHost(options: BuildHostOptions): Host {
+export function createReferenceHostContext(options: BuildHostOptions): ReferenceHostContext {
   const env = options.env ?? process.env;
   const knex = options.knex;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: env.LOG_LEVEL || 'info' });
   const config = options.config ?? loadModuleConfig(env, env.BASE_URL || `http://localhost:${env.PORT || 3000}`);
-
   const bus = createEventBus();
   const accounts = new AccountRepository(knex, clock);
   const billing = new HostBilling(knex, clock, accounts);
@@ -74,19 +87,37 @@ export function buildHost(options: BuildHostOptions): Host {
     url: env.SMTP_URL || undefined,
     from: env.SMTP_FROM || 'Domain Transfers <domain-transfers@localhost>',
   });
-
-  const module = createDomainTransferModule(
-    { knex, events: bus, billing, auth: principalOf, notifier, clock, logger, config },
-    {
+  return {
+    context: { knex, events: bus, billing, auth: principalOf, notifier, clock, logger, config },
+    options: {
       ui: {
         viewDirectories: [HOST_VIEWS_DIRECTORY],
         localeDirectories: [HOST_LOCALES_DIRECTORY],
         loginUrl: '/login',
+        logoutUrl: '/logout',
+        homeUrl: '/',
         navigation: hostNavigation,
       },
     },
-  );
-  for (const [event, handler] of Object.entries(module.hooks)) bus.on(event, handler);
+    bus,
+    billing,
+    notifier,
+    accounts,
+    logger,
+    clock,
+  };
+}
+
+/**
+ * Assembles the reference host the way a third-party platform would: its ports, the module
+ * (through the public entry only, which subscribes its own hooks on the bus), then routes.
+ * Does not listen and does not migrate. A bad module option throws the module's ConfigError.
+ */
+export function buildHost(options: BuildHostOptions): Host {
+  const env = options.env ?? process.env;
+  const { knex } = options;
+  const { context, options: moduleOptions, bus, billing, notifier, accounts, logger, clock } = createReferenceHostContext(options);
+  const module = createDomainTransferModule(context, moduleOptions);
 
   const payments = new PaymentService(knex, clock, billing, bus, logger);
   const sessions = new KnexSessionStore(knex, { defaultTtlMs: SESSION_TTL_MS });
@@ -106,7 +137,7 @@ export function buildHost(options: BuildHostOptions): Host {
       cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: SESSION_TTL_MS, path: '/' },
     }),
   );
-  app.use(pages.rememberLocaleChoice);
+  app.use(pages.authenticate, pages.rememberLocaleChoice);
   app.use(createAuthRouter({ pages, accounts, logger }));
 
   // Guards first, so every route under these prefixes (the host's and the module's) is covered.

@@ -1,44 +1,50 @@
 import type { ErrorRequestHandler, Router } from 'express';
-import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
-import type { EventHandler, HostContext, Principal } from './host-context.ts';
-import { resolveConfig, manifest, type ModuleConfig, type ModuleManifest } from './config.ts';
-import { createI18n, MODULE_LOCALES_DIRECTORY } from './i18n.ts';
+import type { HostContext, Principal } from './host-context.ts';
+import { assertHostContext } from './host-context.check.ts';
+import { ConfigError, resolveConfig, manifest, type ModuleConfig, type ModuleManifest } from './config.ts';
+import { Languages, MODULE_LOCALES_DIRECTORY, type Locale } from './i18n.ts';
 import { createViewRenderer, MODULE_VIEWS_DIRECTORY, type ViewRenderer } from './http/view-renderer.ts';
 import { CsrfTokens } from './http/csrf.ts';
-import { PageKit, type NavItem } from './http/page-kit.ts';
+import { PageKit, type MountPaths, type NavItem } from './http/page-kit.ts';
 import { SecretBox } from './secret-box.ts';
-import { MODULE_MIGRATIONS_DIRECTORY, MODULE_MIGRATIONS_TABLE, type MigrationSet } from './migration-source.ts';
+import { MigrationsPendingError, MODULE_MIGRATIONS_DIRECTORY, MODULE_MIGRATIONS_TABLE, pendingMigrations, type MigrationSet } from './migration-source.ts';
 import { RegistrarRegistry, factoryMap } from '../registrar-adapters/registry.ts';
 import type { RegistrarAdapterFactory } from '../registrar-adapters/types.ts';
+import type { SandboxControls } from '../registrar-adapters/sandbox/sandbox.controls.ts';
+import { SandboxAdapter } from '../registrar-adapters/sandbox/sandbox.adapter.ts';
 import { createModuleServices, type ModuleServices } from './module-services.ts';
 import { createRdapFactsSource } from './transfer-in/rdap-facts.source.ts';
 import { createClientRouter } from './http/client.router.ts';
 import { createAdminRouter } from './http/admin.router.ts';
+import { moduleNavigation } from './http/module-navigation.ts';
 import type { ScheduledTask } from '../cron/scheduled-task.ts';
 import type { JobHandler } from './jobs/job-types.ts';
+import type { AdoptDomainInput, AdoptedDomain } from './transfer-out/domain-adoption.service.ts';
+import type { SyncSummary } from './sync/sync-summary.ts';
+import { LOG_REDACT_PATHS } from './log-redaction.ts';
 
-/** Paths that keep EPP codes and passwords out of every log line the module writes. */
-export const LOG_REDACT_PATHS = [
-  'eppCode',
-  'authCode',
-  'password',
-  'authInfo',
-  '*.eppCode',
-  '*.authCode',
-  '*.password',
-  '*.pw',
-  'req.body.eppCode',
-  'body.eppCode',
-];
+export { LOG_REDACT_PATHS };
 
 export interface ModuleUiOptions {
   /** Searched before the module's own views, so the host can override any template. */
   viewDirectories?: string[];
-  /** Extra message catalogs (`<dir>/<locale>/<namespace>.json`). */
+  /**
+   * More message catalogs (`<dir>/<locale>/<namespace>.json`): any locale folder with a
+   * catalog becomes a language (`de/`, `ja/`…), falling back to English key by key.
+   */
   localeDirectories?: string[];
-  /** Where to send someone who is not logged in. */
+  /**
+   * Where the host mounts the routers (default `/client` and `/admin`). The module's own pages
+   * follow `req.baseUrl`; these are for header links on host pages and links in messages.
+   */
+  mountPaths?: Partial<MountPaths>;
+  /** Where to send someone who is not logged in (`?next=` is added). */
   loginUrl?: string;
+  /** The brand link in the page header and the way out of an error page. Default `/`. */
+  homeUrl?: string;
+  /** Where the layout's "Log out" form posts (with the CSRF token); no form when unset. */
+  logoutUrl?: string;
   /** Host links shown before the module's own in the page header. */
   navigation?: (principal: Principal | null) => NavItem[];
 }
@@ -51,37 +57,87 @@ export interface CreateModuleOptions {
   rdapFetch?: typeof fetch;
 }
 
+/** A job worker; several may share one database (leases keep them from running a job twice). */
+export interface ModuleWorker {
+  readonly workerId: string;
+  /** Claims and runs jobs until stop(). */
+  start(): void;
+  /** Stops claiming, hands back jobs it never started, and waits for the ones in hand. */
+  stop(): Promise<void>;
+  /** Runs every due job, then returns how many ran (scripts, tests, `worker --once`). */
+  runUntilIdle(): Promise<number>;
+}
+
+/** What a sync run did. `summary` is null when it failed before summing up (see `error`). */
+export interface SyncRunResult {
+  runId: number | null;
+  status: 'succeeded' | 'failed' | 'lost';
+  summary: SyncSummary | null;
+  error: string | null;
+}
+
 export interface DomainTransferModule {
   manifest: ModuleManifest;
+  /** The validated config, defaults filled in. */
   config: ModuleConfig;
-  /** The module's migrations; the host runs them before `start()`. */
+  /** The module's migrations; apply them (migrateLatest) before `start()`. */
   migrations: MigrationSet;
-  /** Mount at `/client` and `/admin`. */
+  /** Mount anywhere (`app.use('/client', routers.client)`); say where in `ui.mountPaths` if not at /client and /admin. */
   routers: { client: Router; admin: Router };
-  /** Hook handlers by event name; the host subscribes them to its bus. */
-  hooks: Record<string, EventHandler>;
-  /** Job handlers by job type, run by the module's workers. */
-  jobs: Record<string, JobHandler>;
-  cronTasks: ScheduledTask[];
-  registrars: RegistrarRegistry;
-  services: ModuleServices;
-  /** Shared with the reference host so its pages look and speak the same. */
-  pages: PageKit;
-  i18n: i18n;
-  views: ViewRenderer;
+  /** Renders any error as the module's translated page (or JSON); put it last in the host app. */
   errorHandler: ErrorRequestHandler;
-  /** Seeds demo registry data when configured, then starts in-host workers and the scheduler. */
+  /** Hooks the module subscribed to on `ctx.events` when it was created (`invoice.paid`). */
+  subscriptions: readonly string[];
+  /** Languages with message catalogs, English first. */
+  locales: readonly Locale[];
+  /** Page helpers (auth, language, CSRF, the module's layout) for a host that wants its own pages to match. */
+  pages: PageKit;
+  /**
+   * Checks that every migration is applied (MigrationsPendingError names the missing ones) and
+   * prepares the registrars (a sandbox seeds its demo domains). `start()` does this first; a
+   * process that only runs workers or a sync calls it instead.
+   */
+  prepare(): Promise<void>;
+  /** prepare(), then the in-host workers (config.jobs.runInHost) and the scheduler (config.sync.enabled). */
   start(): Promise<void>;
+  /** Stops workers and the scheduler, then closes registrar connections. */
   stop(): Promise<void>;
+  /** A job worker for this process, e.g. a separate worker process (`domain-transfers worker`). */
+  createWorker(options?: { concurrency?: number; workerId?: string }): ModuleWorker;
+  /** Runs sync-domain-statuses now (all domains, or one) and resolves when it is done. */
+  runSync(options?: { domain?: string; dryRun?: boolean; onProgress?: (summary: SyncSummary) => void }): Promise<SyncRunResult>;
+  /** Takes a domain we already sponsor under management as active for a client (imports, demo seeds). Idempotent. */
+  adoptDomain(input: AdoptDomainInput): Promise<AdoptedDomain>;
+  /** The registrar id `tldRouting` picks for a domain, if any. */
+  routeFor(domain: string): string | undefined;
+  /** The levers of a sandbox registrar (by id; the first sandbox when omitted), or undefined when it is not a sandbox. */
+  sandbox(registrarId?: string): SandboxControls | undefined;
+
+  /** @internal The module's services, for the reference host's tests. */
+  services: ModuleServices;
+  /** @internal */
+  registrars: RegistrarRegistry;
+  /** @internal */
+  jobs: Record<string, JobHandler>;
+  /** @internal */
+  cronTasks: ScheduledTask[];
+  /** @internal */
+  views: ViewRenderer;
 }
 
 /**
- * The single registration point: validates config (a bad key throws ConfigError naming it),
- * builds adapters, services, routers, hooks, jobs and cron tasks. Touches no table until start().
+ * The single registration point. Checks the host context (HostContextError names each missing
+ * port or method) and the config (ConfigError names the key), builds adapters, services and
+ * routers, and subscribes the module's hooks on `ctx.events`. Touches no table until start().
  */
 export function createDomainTransferModule(ctx: HostContext, options: CreateModuleOptions = {}): DomainTransferModule {
+  assertHostContext(ctx);
   const factories = factoryMap(options.adapterFactories);
   const config = resolveConfig(ctx.config, factories);
+  const languages = new Languages([MODULE_LOCALES_DIRECTORY, ...(options.ui?.localeDirectories ?? [])]);
+  if (!languages.match(config.defaultLocale)) {
+    throw new ConfigError([{ key: 'defaultLocale', message: `"${config.defaultLocale}" has no message catalogs (languages here: ${languages.locales.join(', ')}; add one with ui.localeDirectories)` }]);
+  }
   const logger: Logger = ctx.logger.child({ module: 'domain-transfers' }, { redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } });
   const secretBox = new SecretBox(config.encryptionKey);
   const registrars = new RegistrarRegistry(config.registrars, config.tldRouting, factories, {
@@ -92,61 +148,86 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     secrets: { seal: (p, aad) => secretBox.seal(p, aad), open: (s, aad) => secretBox.open(s, aad) },
   });
 
-  const i18n = createI18n([MODULE_LOCALES_DIRECTORY, ...(options.ui?.localeDirectories ?? [])]);
-  const views = createViewRenderer({ directories: [...(options.ui?.viewDirectories ?? []), MODULE_VIEWS_DIRECTORY], i18n });
+  const mounts: MountPaths = { client: '/client', admin: '/admin', ...options.ui?.mountPaths };
+  const views = createViewRenderer({ directories: [...(options.ui?.viewDirectories ?? []), MODULE_VIEWS_DIRECTORY], i18n: languages.i18n });
   const pages = new PageKit({
     renderer: views,
-    i18n,
+    languages,
     csrf: new CsrfTokens(secretBox.deriveKey('csrf')),
     auth: ctx.auth,
     logger,
-    defaultLocale: config.defaultLocale,
+    defaultLocale: languages.match(config.defaultLocale)!,
     loginUrl: options.ui?.loginUrl ?? '/login',
-    navigation: (principal) => [...(options.ui?.navigation?.(principal) ?? []), ...moduleNavigation(principal)],
+    homeUrl: options.ui?.homeUrl ?? '/',
+    logoutUrl: options.ui?.logoutUrl,
+    mounts,
+    navigation: (principal, here) => [...(options.ui?.navigation?.(principal) ?? []), ...moduleNavigation(principal, here)],
   });
 
   const factsSource = config.rdap.enabled
     ? createRdapFactsSource({ timeoutMs: config.rdap.timeoutMs, bootstrapFile: config.rdap.bootstrapFile, fetch: options.rdapFetch })
     : undefined;
-  const services = createModuleServices({ ctx, config, logger, registrars, secretBox, i18n, factsSource });
+  const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  const services = createModuleServices({
+    ctx,
+    config,
+    logger,
+    registrars,
+    secretBox,
+    languages,
+    links: { clientUrl: `${baseUrl}${mounts.client}`, adminUrl: `${baseUrl}${mounts.admin}` },
+    factsSource,
+  });
+  for (const [event, handler] of Object.entries(services.hooks)) ctx.events.on(event, handler);
+
+  const migrations: MigrationSet = { directory: MODULE_MIGRATIONS_DIRECTORY, tableName: MODULE_MIGRATIONS_TABLE };
+  let prepared: Promise<void> | undefined;
+  const prepare = () => {
+    prepared ??= (async () => {
+      const pending = await pendingMigrations(ctx.knex, migrations);
+      if (pending.length) throw new MigrationsPendingError(pending);
+      for (const adapter of registrars.all()) await adapter.init?.();
+    })().catch((error: unknown) => {
+      prepared = undefined; // a later call checks again
+      throw error;
+    });
+    return prepared;
+  };
 
   return {
     manifest,
     config,
-    migrations: { directory: MODULE_MIGRATIONS_DIRECTORY, tableName: MODULE_MIGRATIONS_TABLE },
+    migrations,
     routers: { client: createClientRouter(pages, services), admin: createAdminRouter(pages, services) },
-    hooks: services.hooks,
-    jobs: services.jobHandlers,
-    cronTasks: services.cronTasks,
-    registrars,
-    services,
-    pages,
-    i18n,
-    views,
     errorHandler: pages.errorHandler,
-    start: () => services.start(),
+    subscriptions: Object.keys(services.hooks),
+    locales: languages.locales,
+    pages,
+    prepare,
+    async start() {
+      await prepare();
+      await services.start();
+    },
     async stop() {
       await services.stop();
       await registrars.close();
     },
+    createWorker: (workerOptions) => services.createWorker(workerOptions),
+    async runSync(syncOptions = {}) {
+      const started = await services.sync.runNow({ trigger: 'host', ...syncOptions });
+      const outcome = await started.done;
+      return { runId: outcome.runId, status: outcome.status as SyncRunResult['status'], summary: (outcome.summary as SyncSummary | null) ?? null, error: outcome.error };
+    },
+    adoptDomain: (input) => services.adoptDomain(input),
+    routeFor: (domain) => registrars.routeFor(domain),
+    sandbox(registrarId) {
+      const adapter = registrarId ? registrars.get(registrarId) : registrars.all().find((a) => a instanceof SandboxAdapter);
+      return adapter instanceof SandboxAdapter ? adapter.registry : undefined;
+    },
+    services,
+    registrars,
+    jobs: services.jobHandlers,
+    cronTasks: services.cronTasks,
+    views,
   };
-}
-
-function moduleNavigation(principal: Principal | null): NavItem[] {
-  if (principal?.kind === 'client') {
-    return [
-      { href: '/client/domains', labelKey: 'common:nav.client_domains' },
-      { href: '/client/order/domain?action=transfer', labelKey: 'common:nav.client_transfer' },
-    ];
-  }
-  if (principal?.kind === 'admin') {
-    return [
-      { href: '/admin/domains', labelKey: 'common:nav.admin_domains' },
-      { href: '/admin/jobs', labelKey: 'common:nav.admin_jobs' },
-      { href: '/admin/sync', labelKey: 'sync:nav' },
-      { href: '/admin/registrars/manual-tasks', labelKey: 'common:nav.admin_manual_tasks' },
-      { href: '/admin/registrars/sandbox', labelKey: 'common:nav.admin_sandbox' },
-    ];
-  }
-  return [];
 }

@@ -11,8 +11,11 @@ export interface HostContext {
   knex: Knex;
   events: EventBus;
   billing: BillingPort;
-  /** Who is making this request, or null when nobody is logged in. */
-  auth: (req: Request) => Principal | null;
+  /**
+   * Who is making this request, or null when nobody is logged in; may return a Promise. A
+   * principal of the wrong shape is refused (401) and logged with the field at fault.
+   */
+  auth: (req: Request) => Principal | null | undefined | Promise<Principal | null | undefined>;
   notifier: Notifier;
   clock: Clock;
   logger: Logger;
@@ -20,9 +23,34 @@ export interface HostContext {
   config: unknown;
 }
 
-export type Principal =
-  | { kind: 'client'; clientId: string; name: string; sessionId: string; locale?: string }
-  | { kind: 'admin'; adminId: string; name: string; sessionId: string; locale?: string };
+/** A logged-in client of the host. */
+export interface ClientPrincipal {
+  kind: 'client';
+  /** The host's client id: the module shows a client only their own domains. */
+  clientId: string;
+  /** Shown in the page header; defaults to the id. */
+  name?: string;
+  /** Stable for the login session and secret to it: CSRF tokens are derived from it. */
+  sessionId: string;
+  /** Preferred language (a locale with message catalogs, e.g. `en`, `zh-CN`). */
+  locale?: string;
+}
+
+/** A logged-in member of the host's staff. */
+export interface AdminPrincipal {
+  kind: 'admin';
+  adminId: string;
+  name?: string;
+  sessionId: string;
+  locale?: string;
+  /**
+   * What this admin may do: `'*'` for everything (a host without roles), or the ids of the
+   * permissions in module.manifest.json (`jobs.manage`, `registrars.operate`, …).
+   */
+  permissions: '*' | readonly string[];
+}
+
+export type Principal = ClientPrincipal | AdminPrincipal;
 
 export interface Clock {
   now(): Date;

@@ -54,3 +54,27 @@ export async function migrateDownAll(knex: Knex, sets: MigrationSet[]): Promise<
     await knex.migrate.rollback(migratorConfig(set), true);
   }
 }
+
+/**
+ * Migrations of `set` not yet applied to this database, by name. Reads only: a database the
+ * module has never seen (no bookkeeping table) has all of them pending.
+ */
+export async function pendingMigrations(knex: Knex, set: MigrationSet): Promise<string[]> {
+  const source = directoryMigrationSource(set.directory);
+  const all = (await source.getMigrations([])).map((file) => source.getMigrationName(file));
+  if (!(await knex.schema.hasTable(set.tableName))) return all;
+  const applied = new Set((await knex(set.tableName).select('name')).map((row: { name: string }) => row.name.replace(/\.(ts|mjs|js)$/, '')));
+  return all.filter((name) => !applied.has(name));
+}
+
+/** `start()` found migrations the database does not have yet. */
+export class MigrationsPendingError extends Error {
+  readonly code = 'DT_MIGRATIONS_PENDING';
+  constructor(readonly pending: string[]) {
+    super(
+      `domain-transfers: ${pending.length} migration(s) not applied to this database (${pending.join(', ')}). ` +
+        'Apply them before start(): `npx domain-transfers migrate --context <your context file>`, or in code `await migrateLatest(knex, [module.migrations])`.',
+    );
+    this.name = 'MigrationsPendingError';
+  }
+}

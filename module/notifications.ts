@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
-import type { i18n } from 'i18next';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { BillingPort, Notification, Notifier, NotificationRecipient } from './host-context.ts';
-import { isLocale, type Locale } from './i18n.ts';
+import type { Languages, Locale } from './i18n.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { ClaimedJob, JobHandler } from './jobs/job-types.ts';
 import { Batcher } from './jobs/batcher.ts';
@@ -34,10 +33,11 @@ export class ModuleNotifications {
       notifier: Notifier;
       billing: BillingPort;
       queue: JobQueue;
-      i18n: i18n;
+      languages: Languages;
       logger: Logger;
       defaultLocale: Locale;
-      baseUrl: string;
+      /** Public addresses of the module's client and admin pages, for links in messages. */
+      links: { clientUrl: string; adminUrl: string };
     },
   ) {}
 
@@ -85,12 +85,13 @@ export class ModuleNotifications {
   );
 
   private async render(message: QueuedNotification, localeKnown: boolean): Promise<Notification> {
-    let locale: Locale = isLocale(message.locale) ? message.locale : this.deps.defaultLocale;
+    const { languages } = this.deps;
+    let locale: Locale = languages.match(message.locale) ?? this.deps.defaultLocale;
     if (message.to.kind === 'client' && !localeKnown) {
       const client = await this.deps.billing.getClient(message.to.clientId);
-      if (isLocale(client?.locale)) locale = client.locale;
+      locale = languages.match(client?.locale) ?? locale;
     }
-    const values = { ...message.params, baseUrl: this.deps.baseUrl };
+    const values = { ...message.params, ...this.deps.links };
     return {
       to: message.to,
       template: message.template,
@@ -106,7 +107,7 @@ export class ModuleNotifications {
    * which matters when a batch of jobs sends thousands; anything else goes through t().
    */
   private translate(locale: Locale, key: string, values: Record<string, unknown>): string {
-    const { i18n } = this.deps;
+    const { i18n } = this.deps.languages;
     const raw = i18n.getResource(locale, 'notifications', key) ?? i18n.getResource('en', 'notifications', key);
     if (typeof raw === 'string' && !raw.includes('$t(')) return i18n.services.interpolator.interpolate(raw, values, locale, {});
     return i18n.getFixedT(locale)(`notifications:${key}`, values);

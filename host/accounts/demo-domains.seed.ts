@@ -11,10 +11,10 @@ export async function seedDemoDomains(module: DomainTransferModule, accounts: Ac
   if (!client?.client_id) return [];
   const adopted: string[] = [];
   for (const demo of SANDBOX_DEMO_DOMAINS.filter((d) => d.ours)) {
-    const registrarId = module.registrars.routeFor(demo.name);
-    if (!registrarId || module.config.registrars[registrarId]?.adapter !== 'sandbox') continue;
+    const registrarId = module.routeFor(demo.name);
+    if (!registrarId || !module.sandbox(registrarId)) continue;
     try {
-      const result = await module.services.adoptDomain({ domain: demo.name, clientId: String(client.client_id), actor: 'demo-seed' });
+      const result = await module.adoptDomain({ domain: demo.name, clientId: String(client.client_id), actor: 'demo-seed' });
       if (result.created) adopted.push(demo.name);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

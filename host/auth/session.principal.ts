@@ -30,7 +30,8 @@ export function principalOf(req: Request): Principal | null {
   if (!user) return null;
   const locale = user.locale ?? undefined;
   if (user.role === 'admin') {
-    return { kind: 'admin', adminId: String(user.userId), name: user.name, sessionId: req.sessionID, locale };
+    // The reference host has no staff roles: every admin may do everything.
+    return { kind: 'admin', adminId: String(user.userId), name: user.name, sessionId: req.sessionID, locale, permissions: '*' };
   }
   if (user.clientId === undefined) return null;
   return { kind: 'client', clientId: String(user.clientId), name: user.name, sessionId: req.sessionID, locale };

@@ -42,7 +42,7 @@ export class DomainQueries {
     const orders = await this.knex('dt_transfer_orders')
       .where({ client_id: clientId })
       .whereIn('status', ['awaiting_payment', 'queued'])
-      .select('id', 'domain', 'status', 'invoice_id', 'amount_minor', 'currency', 'created_at')
+      .select('id', 'domain', 'status', 'invoice_id', 'invoice_url', 'amount_minor', 'currency', 'created_at')
       .orderBy('id', 'desc');
     return { domains, orders };
   }

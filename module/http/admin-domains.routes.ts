@@ -1,5 +1,6 @@
-import type { Request, Router } from 'express';
+import type { Request } from 'express';
 import type { PageKit } from './page-kit.ts';
+import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
@@ -13,8 +14,8 @@ function adminActor(pages: PageKit, req: Request): string {
 }
 
 /** Admin → Domains: every client's domains, their log and history, and the Transfer action. */
-export function adminDomainRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
-  router.get('/domains', async (req, res) => {
+export function adminDomainRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
+  on('GET', '/domains', async (req, res) => {
     const status = typeof req.query.status === 'string' && (DOMAIN_STATUSES as readonly string[]).includes(req.query.status) ? req.query.status : undefined;
     const search = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : undefined;
     const [domains, counts] = await Promise.all([services.domains.listAll({ status, search }), services.domains.countsByStatus()]);
@@ -26,23 +27,23 @@ export function adminDomainRoutes(router: Router, pages: PageKit, services: Modu
     });
   });
 
-  router.get('/domains/:domain', async (req, res) => {
+  on('GET', '/domains/:domain', async (req, res) => {
     const principal = pages.principal(req)!;
     await renderDomainPage(pages, services, req, res, principal, await services.domains.viewFor(principal, domainParam(req)));
   });
 
   /** Admin → Services → [domain service] → Actions → Transfer: dispatches a new job. */
-  router.post('/domains/:domain/transfer', async (req, res) => {
+  on('POST', '/domains/:domain/transfer', async (req, res) => {
     adminActor(pages, req);
     const domain = domainParam(req);
     await services.transferOrders.adminDispatch(domain);
-    res.redirect(303, `/admin/domains/${domain}?notice=dispatched`);
+    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=dispatched`);
   });
 
-  router.post('/domains/:domain/transfer/cancel', async (req, res) => {
+  on('POST', '/domains/:domain/transfer/cancel', async (req, res) => {
     const actor = adminActor(pages, req);
     const domain = domainParam(req);
     await services.transferOrders.cancel(domain, actor);
-    res.redirect(303, `/admin/domains/${domain}?notice=cancelled`);
+    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=cancelled`);
   });
 }

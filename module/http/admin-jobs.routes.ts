@@ -1,5 +1,5 @@
-import type { Router } from 'express';
 import type { PageKit } from './page-kit.ts';
+import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { JobStatus } from '../jobs/job-queue.ts';
@@ -7,8 +7,8 @@ import type { JobStatus } from '../jobs/job-queue.ts';
 const STATUSES: JobStatus[] = ['queued', 'running', 'done', 'dead'];
 
 /** Admin → Jobs: the durable job table, dead jobs first to catch the eye, and Retry. */
-export function adminJobRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
-  router.get('/jobs', async (req, res) => {
+export function adminJobRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
+  on('GET', '/jobs', async (req, res) => {
     const status = STATUSES.find((s) => s === req.query.status);
     const [jobs, counts] = await Promise.all([services.queue.list({ status, limit: 200 }), services.queue.counts()]);
     pages.render(req, res, 'admin/jobs', {
@@ -19,13 +19,13 @@ export function adminJobRoutes(router: Router, pages: PageKit, services: ModuleS
     });
   });
 
-  router.post('/jobs/:id/retry', async (req, res) => {
+  on('POST', '/jobs/:id/retry', async (req, res) => {
     const id = Number(req.params.id);
     if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
     const job = await services.queue.get(id);
     if (!job) throw new NotFoundError();
     if (job.status !== 'dead') throw new ConflictError('jobs:not_retryable', { status: job.status });
     await services.retryDeadJob(job);
-    res.redirect(303, '/admin/jobs?notice=retried');
+    res.redirect(303, `${req.baseUrl}/jobs?notice=retried`);
   });
 }

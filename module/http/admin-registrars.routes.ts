@@ -1,5 +1,6 @@
-import type { Request, Router } from 'express';
+import type { Request } from 'express';
 import type { PageKit } from './page-kit.ts';
+import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { AppError, InputError, NotFoundError } from '../errors.ts';
 import { writeAudit } from '../audit.ts';
@@ -11,20 +12,20 @@ import { domainParam } from './domain-page.ts';
 const SANDBOX_ACTIONS = ['approve', 'reject', 'transfer-away', 'request-transfer-out'] as const;
 
 /** Admin pages for registrars that need a person: the sandbox's demo buttons and manual tasks. */
-export function adminRegistrarRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
+export function adminRegistrarRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
   const sandboxes = () => services.registrars.all().filter((a): a is SandboxAdapter => a instanceof SandboxAdapter);
   const manuals = () => services.registrars.all().filter((a): a is ManualAdapter => a instanceof ManualAdapter);
   const admin = (req: Request) => pages.principal(req)!;
   const now = () => services.clock.now();
 
-  router.get('/registrars/sandbox', async (req, res) => {
+  on('GET', '/registrars/sandbox', async (req, res) => {
     const registries = await Promise.all(
       sandboxes().map(async (adapter) => ({ id: adapter.id, label: adapter.label, domains: await adapter.registry.listDomains({ limit: 200 }) })),
     );
     pages.render(req, res, 'admin/sandbox', { titleKey: 'registrars:sandbox.title', registries, notice: req.query.notice });
   });
 
-  router.post('/registrars/sandbox/:adapterId/domains/:domain/:action', async (req, res) => {
+  on('POST', '/registrars/sandbox/:adapterId/domains/:domain/:action', async (req, res) => {
     const adapter = sandboxes().find((a) => a.id === req.params.adapterId);
     const action = SANDBOX_ACTIONS.find((a) => a === req.params.action);
     if (!adapter || !action) throw new NotFoundError();
@@ -40,17 +41,17 @@ export function adminRegistrarRoutes(router: Router, pages: PageKit, services: M
       throw error;
     }
     await writeAudit(services.knex, { principal: admin(req), action: `sandbox.${action}`, domain, req }, now());
-    res.redirect(303, `/admin/registrars/sandbox?notice=${action}`);
+    res.redirect(303, `${req.baseUrl}/registrars/sandbox?notice=${action}`);
   });
 
-  router.get('/registrars/manual-tasks', async (req, res) => {
+  on('GET', '/registrars/manual-tasks', async (req, res) => {
     const adapter = manuals()[0];
     const status = req.query.status === 'done' ? 'done' : 'open';
     const tasks = adapter ? await adapter.tasks.listTasks({ status, limit: 200 }) : [];
     pages.render(req, res, 'admin/manual-tasks', { titleKey: 'registrars:manual.title', configured: Boolean(adapter), tasks, status, notice: req.query.notice });
   });
 
-  router.get('/registrars/manual-tasks/:id', async (req, res) => {
+  on('GET', '/registrars/manual-tasks/:id', async (req, res) => {
     const adapter = manuals()[0];
     const task = adapter ? await adapter.tasks.getTask(taskId(req)) : null;
     if (!task) throw new NotFoundError();
@@ -58,7 +59,7 @@ export function adminRegistrarRoutes(router: Router, pages: PageKit, services: M
   });
 
   /** Shows the sealed EPP code to the staff member about to type it at the registrar; audited. */
-  router.post('/registrars/manual-tasks/:id/reveal', async (req, res) => {
+  on('POST', '/registrars/manual-tasks/:id/reveal', async (req, res) => {
     const adapter = manuals()[0];
     const principal = admin(req);
     const actor = principal.kind === 'admin' ? `admin:${principal.adminId}` : 'admin';
@@ -69,7 +70,7 @@ export function adminRegistrarRoutes(router: Router, pages: PageKit, services: M
     pages.render(req, res, 'admin/manual-task', { titleKey: 'registrars:manual.task_title', titleParams: { id: task.id }, task, revealed: task.authCode });
   });
 
-  router.post('/registrars/manual-tasks/:id/complete', async (req, res) => {
+  on('POST', '/registrars/manual-tasks/:id/complete', async (req, res) => {
     const adapter = manuals()[0];
     if (!adapter) throw new NotFoundError();
     const principal = admin(req);
@@ -81,7 +82,7 @@ export function adminRegistrarRoutes(router: Router, pages: PageKit, services: M
       if (error instanceof ManualTaskError) throw new AppError(error.status === 400 ? 422 : error.status, `registrars:manual.errors.${error.code}`, { detail: error.message });
       throw error;
     }
-    res.redirect(303, '/admin/registrars/manual-tasks?notice=completed');
+    res.redirect(303, `${req.baseUrl}/registrars/manual-tasks?notice=completed`);
   });
 }
 

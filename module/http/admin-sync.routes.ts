@@ -1,5 +1,5 @@
-import type { Router } from 'express';
 import type { PageKit } from './page-kit.ts';
+import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { CHANGE_KINDS, type SyncSummary } from '../sync/sync-summary.ts';
 import type { CronRunRow } from '../../cron/cron-run.store.ts';
@@ -10,8 +10,8 @@ const NOTICES = new Set(['started', 'already_running']);
  * Admin → Sync: when the domain status sync runs, what its recent runs did, and "Run sync
  * now", which starts the same task the 05:00 slot runs and returns at once.
  */
-export function adminSyncRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
-  router.get('/sync', async (req, res) => {
+export function adminSyncRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
+  on('GET', '/sync', async (req, res) => {
     const { sync } = services;
     const runs = await sync.recentRuns(30);
     const [daily] = sync.tasks;
@@ -40,13 +40,13 @@ export function adminSyncRoutes(router: Router, pages: PageKit, services: Module
     });
   });
 
-  router.post('/sync/run', async (_req, res) => {
+  on('POST', '/sync/run', async (req, res) => {
     try {
       const started = await services.sync.runNow({ trigger: 'admin' });
       void started.done.catch(() => undefined);
-      res.redirect(303, '/admin/sync?notice=started');
+      res.redirect(303, `${req.baseUrl}/sync?notice=started`);
     } catch (error) {
-      if ((error as { messageKey?: string }).messageKey === 'sync:already_running') return res.redirect(303, '/admin/sync?notice=already_running');
+      if ((error as { messageKey?: string }).messageKey === 'sync:already_running') return res.redirect(303, `${req.baseUrl}/sync?notice=already_running`);
       throw error;
     }
   });

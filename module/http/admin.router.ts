@@ -1,21 +1,26 @@
 import { Router } from 'express';
 import type { PageKit } from './page-kit.ts';
 import type { ModuleServices } from '../module-services.ts';
+import { routeDeclarer } from './declared-routes.ts';
 import { adminDomainRoutes } from './admin-domains.routes.ts';
 import { transferOutRoutes } from './transfer-out.routes.ts';
 import { adminJobRoutes } from './admin-jobs.routes.ts';
 import { adminRegistrarRoutes } from './admin-registrars.routes.ts';
 import { adminSyncRoutes } from './admin-sync.routes.ts';
 
-/** Everything under /admin. Every route requires an admin; a client gets 403. */
+/**
+ * The admin pages, wherever the host mounts them (`/admin` by default). Every route requires an
+ * admin (a client gets 403) with the permission module.manifest.json names for it.
+ */
 export function createAdminRouter(pages: PageKit, services: ModuleServices): Router {
   const router = Router();
-  router.use(pages.rememberLocaleChoice, pages.requireAdmin, pages.formBody, pages.verifyCsrf);
-  adminDomainRoutes(router, pages, services);
-  transferOutRoutes(router, pages, services, 'admin');
-  adminJobRoutes(router, pages, services);
-  adminRegistrarRoutes(router, pages, services);
-  adminSyncRoutes(router, pages, services);
+  router.use(pages.mountedAs('admin'), pages.authenticate, pages.rememberLocaleChoice, pages.requireAdmin, pages.formBody, pages.verifyCsrf);
+  const on = routeDeclarer(router, pages, 'admin');
+  adminDomainRoutes(on, pages, services);
+  transferOutRoutes(on, pages, services, 'admin');
+  adminJobRoutes(on, pages, services);
+  adminRegistrarRoutes(on, pages, services);
+  adminSyncRoutes(on, pages, services);
   router.use(pages.errorHandler);
   return router;
 }

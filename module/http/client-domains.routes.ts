@@ -1,5 +1,6 @@
-import type { Request, Router } from 'express';
+import type { Request } from 'express';
 import type { PageKit } from './page-kit.ts';
+import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
@@ -12,8 +13,8 @@ function clientOf(pages: PageKit, req: Request) {
 }
 
 /** /client/domains and /client/domains/:domain (transfer-in side). */
-export function clientDomainRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
-  router.get('/domains', async (req, res) => {
+export function clientDomainRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
+  on('GET', '/domains', async (req, res) => {
     const { domains, orders } = await services.domains.listForClient(clientOf(pages, req).clientId);
     pages.render(req, res, 'client/domains', {
       titleKey: 'domains:list.title',
@@ -22,12 +23,12 @@ export function clientDomainRoutes(router: Router, pages: PageKit, services: Mod
     });
   });
 
-  router.get('/domains/:domain', async (req, res) => {
+  on('GET', '/domains/:domain', async (req, res) => {
     const principal = clientOf(pages, req);
     await renderDomainPage(pages, services, req, res, principal, await services.domains.viewFor(principal, domainParam(req)));
   });
 
-  router.post('/domains/:domain/transfer/auth-code', async (req, res) => {
+  on('POST', '/domains/:domain/transfer/auth-code', async (req, res) => {
     const principal = clientOf(pages, req);
     const domain = domainParam(req);
     try {
@@ -38,13 +39,13 @@ export function clientDomainRoutes(router: Router, pages: PageKit, services: Mod
       await renderDomainPage(pages, services, req, res, principal, view, { codeError: pages.t(req)(error.messageKey, error.params), status: error.status });
       return;
     }
-    res.redirect(303, `/client/domains/${domain}?notice=resubmitted`);
+    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=resubmitted`);
   });
 
-  router.post('/domains/:domain/transfer/cancel', async (req, res) => {
+  on('POST', '/domains/:domain/transfer/cancel', async (req, res) => {
     const principal = clientOf(pages, req);
     const domain = domainParam(req);
     await services.transferOrders.cancel(domain, `client:${principal.clientId}`, principal.clientId);
-    res.redirect(303, `/client/domains/${domain}?notice=cancelled`);
+    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=cancelled`);
   });
 }

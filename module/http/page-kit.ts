@@ -1,11 +1,12 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { i18n, TFunction } from 'i18next';
+import type { TFunction } from 'i18next';
 import type { Logger } from 'pino';
-import type { Principal } from '../host-context.ts';
+import type { HostContext, Principal } from '../host-context.ts';
 import { AppError, coerceError, ForbiddenError, UnauthenticatedError } from '../errors.ts';
-import { isLocale, LOCALE_COOKIE, pickLocale, type Locale } from '../i18n.ts';
+import { LOCALE_COOKIE, type Languages, type Locale } from '../i18n.ts';
 import type { CsrfTokens } from './csrf.ts';
 import type { ViewRenderer } from './view-renderer.ts';
+import { PrincipalResolver } from './principal-resolver.ts';
 
 export interface NavItem {
   href: string;
@@ -13,37 +14,115 @@ export interface NavItem {
   labelKey: string;
 }
 
+/** Where the host mounted the module's two routers. */
+export interface MountPaths {
+  client: string;
+  admin: string;
+}
+
 export interface PageKitOptions {
   renderer: ViewRenderer;
-  i18n: i18n;
+  languages: Languages;
   csrf: CsrfTokens;
-  auth: (req: Request) => Principal | null;
+  auth: HostContext['auth'];
   logger: Logger;
   defaultLocale: Locale;
   loginUrl: string;
+  /** The brand link and the error page's way out. */
+  homeUrl: string;
+  /** Where the layout's "Log out" form posts; no form without it. */
+  logoutUrl?: string;
+  /** The mounts the host declared; a request inside a module router uses its own `req.baseUrl`. */
+  mounts: MountPaths;
   /** Links in the page header for this principal. */
-  navigation: (principal: Principal | null) => NavItem[];
+  navigation: (principal: Principal | null, mounts: MountPaths) => NavItem[];
 }
 
 /**
  * Everything a route needs to answer with a page: who is asking, in which language, the
- * CSRF token, and one error handler that turns any failure into a translated 4xx page.
+ * CSRF token, where the module is mounted, and one error handler that turns any failure
+ * into a translated 4xx page.
  */
 export class PageKit {
-  constructor(private readonly options: PageKitOptions) {}
+  private readonly principals: PrincipalResolver;
+  /** The router (client or admin) serving a request, and the path it is mounted at. */
+  private readonly mountOf = new WeakMap<Request, { side: keyof MountPaths; base: string }>();
+  private readonly warnedMounts = new Set<string>();
 
+  constructor(private readonly options: PageKitOptions) {
+    this.principals = new PrincipalResolver(options.auth, options.logger);
+  }
+
+  /**
+   * First middleware of each module router: remembers where it is mounted, so its links, form
+   * actions and redirects follow `req.baseUrl` wherever the host put it.
+   */
+  mountedAs(side: keyof MountPaths): RequestHandler {
+    return (req, _res, next) => {
+      this.mountOf.set(req, { side, base: req.baseUrl });
+      const declared = this.options.mounts[side];
+      if (req.baseUrl !== declared && !this.warnedMounts.has(`${side}:${req.baseUrl}`)) {
+        this.warnedMounts.add(`${side}:${req.baseUrl}`);
+        this.options.logger.warn(
+          { side, mountedAt: req.baseUrl, declared },
+          `the ${side} router is mounted at "${req.baseUrl}" but ui.mountPaths.${side} says "${declared}": pages follow the mount, header links on host pages and links in messages follow ui.mountPaths`,
+        );
+      }
+      next();
+    };
+  }
+
+  /** Where the module's client and admin pages are, as seen from this request. */
+  mounts(req: Request): MountPaths {
+    const here = this.mountOf.get(req);
+    return here ? { ...this.options.mounts, [here.side]: here.base } : { ...this.options.mounts };
+  }
+
+  /** The mount path of the router serving this request (`/client` when it is not a module router). */
+  base(req: Request): string {
+    return this.mountOf.get(req)?.base ?? this.options.mounts.client;
+  }
+
+  /**
+   * Asks the host's auth (sync or async) once per request. The module's routers run it first;
+   * a host that renders its own pages with this kit puts it in front of them too.
+   */
+  authenticate: RequestHandler = (req, _res, next) => {
+    this.principals.resolve(req).then(
+      () => next(),
+      (error: unknown) => next(error),
+    );
+  };
+
+  /** Who is asking, as `authenticate` found it (null before it ran or when nobody is logged in). */
   principal(req: Request): Principal | null {
-    return this.options.auth(req);
+    return this.principals.known(req);
+  }
+
+  /** An admin may do this: their permissions are `'*'` or name it. */
+  can(req: Request, permission: string): boolean {
+    const principal = this.principal(req);
+    return principal?.kind === 'admin' && (principal.permissions === '*' || principal.permissions.includes(permission));
+  }
+
+  /** Refuses (403) an admin whose permissions do not include `permission`. */
+  requirePermission(permission: string): RequestHandler {
+    return (req, _res, next) => {
+      if (!this.principal(req)) return next(new UnauthenticatedError());
+      if (!this.can(req, permission)) return next(new ForbiddenError('errors.permission_missing', { permission }));
+      next();
+    };
   }
 
   locale(req: Request): Locale {
-    const asked = req.query?.lang;
-    if (isLocale(asked)) return asked;
-    return pickLocale(req.headers as Record<string, string>, this.principal(req)?.locale, this.options.defaultLocale);
+    return (
+      this.options.languages.match(req.query?.lang) ??
+      this.options.languages.pick(req.headers as Record<string, string>, this.principal(req)?.locale, this.options.defaultLocale)
+    );
   }
 
   t(req: Request): TFunction {
-    return this.options.i18n.getFixedT(this.locale(req));
+    return this.options.languages.i18n.getFixedT(this.locale(req));
   }
 
   csrfToken(req: Request): string {
@@ -54,7 +133,8 @@ export class PageKit {
   render(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
     const principal = this.principal(req);
     const locale = this.locale(req);
-    const t = this.options.i18n.getFixedT(locale);
+    const t = this.options.languages.i18n.getFixedT(locale);
+    const mounts = this.mounts(req);
     const html = this.options.renderer.render(
       view,
       {
@@ -64,7 +144,13 @@ export class PageKit {
         isClient: principal?.kind === 'client',
         csrfToken: this.csrfToken(req),
         currentPath: req.originalUrl,
-        nav: this.options.navigation(principal).map((item) => ({ ...item, label: t(item.labelKey) })),
+        base: this.base(req),
+        clientBase: mounts.client,
+        adminBase: mounts.admin,
+        homeUrl: this.options.homeUrl,
+        logoutUrl: this.options.logoutUrl,
+        languages: this.languageLinks(req, locale),
+        nav: this.options.navigation(principal, mounts).map((item) => ({ ...item, label: t(item.labelKey) })),
         title: data.titleKey ? t(String(data.titleKey), (data.titleParams ?? {}) as Record<string, unknown>) : data.title,
       },
       { locale },
@@ -72,10 +158,19 @@ export class PageKit {
     res.status(status).type('html').send(html);
   }
 
+  /** One link per language: the page asked for, in that language, its other query parameters kept. */
+  private languageLinks(req: Request, current: Locale): Array<{ code: Locale; name: string; href: string; current: boolean }> {
+    const url = new URL(req.originalUrl, 'http://module.invalid');
+    return this.options.languages.locales.map((code) => {
+      url.searchParams.set('lang', code);
+      return { code, name: this.options.languages.nativeName(code), href: `${url.pathname}${url.search}`, current: code === current };
+    });
+  }
+
   /** `?lang=zh-CN` switches language and remembers the choice in a cookie. */
   rememberLocaleChoice: RequestHandler = (req, res, next) => {
-    const asked = req.query?.lang;
-    if (isLocale(asked)) res.cookie(LOCALE_COOKIE, asked, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000 });
+    const asked = this.options.languages.match(req.query?.lang);
+    if (asked) res.cookie(LOCALE_COOKIE, asked, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000 });
     next();
   };
 
@@ -114,10 +209,10 @@ export class PageKit {
     const error = coerceError(rawError);
     if (error.messageKey === 'errors.database_unavailable') {
       this.options.logger.warn({ err: error.cause, path: req.path, method: req.method }, 'database unavailable');
-    } else if (error.status >= 500) {
+    } else if (error.status >= 500 && error.messageKey !== 'errors.auth_unavailable') {
       this.options.logger.error({ err: error.cause ?? error, path: req.path, method: req.method }, 'request failed');
     }
-    if (error.status === 401 && req.accepts(['html', 'json']) === 'html') {
+    if (error instanceof UnauthenticatedError && req.accepts(['html', 'json']) === 'html') {
       return res.redirect(303, `${this.options.loginUrl}?next=${encodeURIComponent(req.originalUrl)}`);
     }
     if (error instanceof AppError && error.status === 429) {

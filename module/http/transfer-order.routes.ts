@@ -1,5 +1,6 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, Response } from 'express';
 import type { PageKit } from './page-kit.ts';
+import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { TransferRefusedError } from '../transfer-in/transfer-eligibility.service.ts';
@@ -12,18 +13,18 @@ function clientId(pages: PageKit, req: Request): string {
 }
 
 /** GET/POST /client/order/domain?action=transfer */
-export function transferOrderRoutes(router: Router, pages: PageKit, services: ModuleServices): void {
+export function transferOrderRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
   const prices = () => Object.entries(services.eligibility.prices()).map(([tld, amountMinor]) => ({ tld, amountMinor }));
 
   const renderForm = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) =>
     pages.render(req, res, 'client/transfer-order', { titleKey: 'transfer:order.title', prices: prices(), currency: services.eligibility.currency(), maxCodeLength: EPP_CODE_MAX_LENGTH, ...extra }, status);
 
-  router.get('/order/domain', (req, res) => {
+  on('GET', '/order/domain', (req, res) => {
     if (req.query.action !== 'transfer') throw new NotFoundError();
     renderForm(req, res, { domain: typeof req.query.domain === 'string' ? req.query.domain.slice(0, 253) : '' });
   });
 
-  router.post('/order/domain', async (req, res) => {
+  on('POST', '/order/domain', async (req, res) => {
     if (req.query.action !== 'transfer' && req.body?.action !== 'transfer') throw new NotFoundError();
     const body = { ...(req.body ?? {}) };
     try {

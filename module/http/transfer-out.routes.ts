@@ -1,5 +1,6 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, Response } from 'express';
 import type { PageKit } from './page-kit.ts';
+import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import type { Principal } from '../host-context.ts';
 import { NotFoundError } from '../errors.ts';
@@ -30,7 +31,7 @@ export async function transferOutSection(
   const notice = typeof req.query.notice === 'string' && NOTICES.has(req.query.notice) ? req.query.notice : undefined;
   return {
     ...overview,
-    basePath: `/${principal.kind}/domains/${overview.domain}`,
+    basePath: `${req.baseUrl}/domains/${overview.domain}`,
     transferredAway: overview.phase === 'transferred_away',
     rules: overview.eligibility.rows.map((row) => ({
       state: row.state,
@@ -58,23 +59,23 @@ export function forbidCaching(res: Response): void {
  * Code, and a pending transfer-out. The service decides what each principal may do (a client
  * only their own domains; an admin any, audited).
  */
-export function transferOutRoutes(router: Router, pages: PageKit, services: ModuleServices, side: Principal['kind']): void {
+export function transferOutRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices, side: Principal['kind']): void {
   const principalOf = (req: Request): Principal => {
     const principal = pages.principal(req);
     if (principal?.kind !== side) throw new NotFoundError();
     return principal;
   };
-  const pageOf = (domain: string) => `/${side}/domains/${domain}`;
+  const pageOf = (req: Request, domain: string) => `${req.baseUrl}/domains/${domain}`;
 
   for (const locked of [true, false]) {
-    router.post(`/domains/:domain/${locked ? 'lock' : 'unlock'}`, async (req, res) => {
+    on('POST', `/domains/:domain/${locked ? 'lock' : 'unlock'}`, async (req, res) => {
       const domain = domainParam(req);
       const { state } = await services.transferOut.setLock({ principal: principalOf(req), req }, domain, locked);
-      res.redirect(303, `${pageOf(domain)}?notice=${state === 'requested' ? 'lock_requested' : state}#transfer-out`);
+      res.redirect(303, `${pageOf(req, domain)}?notice=${state === 'requested' ? 'lock_requested' : state}#transfer-out`);
     });
   }
 
-  router.post('/domains/:domain/epp-code', async (req, res) => {
+  on('POST', '/domains/:domain/epp-code', async (req, res) => {
     const principal = principalOf(req);
     const domain = domainParam(req);
     const eppCode = await services.transferOut.requestEppCode({ principal, req }, domain);
@@ -84,11 +85,11 @@ export function transferOutRoutes(router: Router, pages: PageKit, services: Modu
   });
 
   for (const action of PENDING_ACTIONS) {
-    router.post(`/domains/:domain/transfer-out/${action}`, async (req, res) => {
+    on('POST', `/domains/:domain/transfer-out/${action}`, async (req, res) => {
       const domain = domainParam(req);
       const reason = typeof req.body?.reason === 'string' ? req.body.reason : undefined;
       await services.transferOut.resolvePending({ principal: principalOf(req), req }, domain, action, reason);
-      res.redirect(303, `${pageOf(domain)}?notice=transfer_out_${action}#transfer-out`);
+      res.redirect(303, `${pageOf(req, domain)}?notice=transfer_out_${action}#transfer-out`);
     });
   }
 }
