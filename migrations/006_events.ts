@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 // The events a host receives as hooks, written in the same transaction as the change they
 // report. A DeliverEventsJob hands them to the host's bus; `delivered_at` stays NULL until a
 // delivery succeeded, so a retry sends only what is still owed. The id orders them (and is
-// the cursor of an events feed); `event_id` is what hosts dedupe on.
+// the cursor of an events feed); `event_id` (a time-ordered UUID, so its index grows at the
+// end) is what hosts dedupe on.
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('dt_events', (t) => {
@@ -17,8 +18,9 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('delivered_at').nullable();
     t.integer('delivery_attempts').notNullable().defaultTo(0);
     t.text('last_error').nullable();
-    // An event waits for earlier undelivered events of its domain: (domain, delivered_at, id).
-    t.index(['domain', 'delivered_at', 'id']);
+    // An event waits for earlier undelivered events of its domain. Not on delivered_at: marking
+    // an event delivered then leaves the index alone.
+    t.index(['domain', 'id']);
   });
 }
 

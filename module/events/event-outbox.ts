@@ -5,11 +5,16 @@ import type { Clock, EventBus } from '../host-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ClaimedJob, JobHandler } from '../jobs/job-types.ts';
 import type { OutgoingEvent } from './domain-events.ts';
+import { Batcher } from '../jobs/batcher.ts';
+import { insertRows } from '../database.ts';
 
 export const DELIVER_EVENTS_JOB = 'DeliverEventsJob';
 
-/** SQLite counts a multi-row VALUES list against its 500-term compound SELECT limit. */
-const INSERT_CHUNK = 400;
+/** A DeliverEventsJob's payload: its events, and their domains (which order them). */
+interface Delivery {
+  eventIds: string[];
+  domains?: string[];
+}
 
 interface EventRow {
   id: number;
@@ -44,7 +49,7 @@ export class EventOutbox {
     if (!events.length) return [];
     const occurredAt = at.toISOString();
     const rows = events.map(({ name, facts }) => {
-      const eventId = crypto.randomUUID();
+      const eventId = uuidV7(at);
       return {
         event_id: eventId,
         name,
@@ -54,10 +59,11 @@ export class EventOutbox {
         created_at: at.getTime(),
       };
     });
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx('dt_events').insert(rows.slice(i, i + INSERT_CHUNK));
+    await insertRows(trx, 'dt_events', rows);
     const eventIds = rows.map((r) => r.event_id);
     const runAt = about.length ? new Date(Math.min(...about.map((job) => job.runAt))) : undefined;
-    await this.deps.queue.enqueue(DELIVER_EVENTS_JOB, `events:${eventIds[0]}`, { eventIds }, { trx, runAt });
+    const domains = [...new Set(rows.map((r) => r.domain))];
+    await this.deps.queue.enqueue(DELIVER_EVENTS_JOB, `events:${eventIds[0]}`, { eventIds, domains }, { trx, runAt });
     return eventIds;
   }
 
@@ -66,66 +72,61 @@ export class EventOutbox {
     run: async (payload, context) => {
       // A hand-over to the host, not a registrar call: it needs no slot.
       context.releaseSlot();
-      const owed: EventRow[] = await this.deps.knex('dt_events').whereIn('event_id', payload.eventIds as string[]).whereNull('delivered_at').orderBy('id');
-      if (!owed.length) return;
-      const earlier = await this.earlierOwed(owed);
-      const blocked = new Set<string>();
-      const delivered: number[] = [];
-      const failed: Array<{ row: EventRow; error: string }> = [];
-      let held = 0;
-      for (const row of owed) {
-        const domain = row.domain ?? '';
-        if (domain && (blocked.has(domain) || (earlier.get(domain) ?? Infinity) < Number(row.id))) {
-          // Events of one domain arrive in order: this one waits for the one before it.
-          blocked.add(domain);
-          held++;
-          continue;
-        }
-        try {
-          await this.deps.bus.emit(row.name, JSON.parse(row.payload));
-          delivered.push(row.id);
-        } catch (error) {
-          failed.push({ row, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-          if (domain) blocked.add(domain);
-        }
-      }
-      await this.markDelivered(delivered);
-      for (const { row, error } of failed) {
-        await this.deps
-          .knex('dt_events')
-          .where({ id: row.id })
-          .update({ delivery_attempts: this.deps.knex.raw('delivery_attempts + 1'), last_error: error.slice(0, 2000) });
-        this.deps.logger.warn({ event: row.name, eventId: row.event_id, domain: row.domain, error }, 'a host listener failed; the event will be delivered again');
-      }
-      if (failed.length || held) {
-        const first = failed[0];
-        throw new Error(
-          first
-            ? `${failed.length} of ${owed.length} event(s) not delivered; ${first.row.name} ${first.row.event_id}: ${first.error}`
-            : `${held} event(s) wait for an earlier event of the same domain to be delivered`,
-        );
-      }
+      await this.deliveries.submit({ eventIds: payload.eventIds as string[], domains: payload.domains as string[] | undefined });
     },
   };
 
-  /** For each domain in `owed`, the lowest id of an event still owed by another delivery. */
-  private async earlierOwed(owed: EventRow[]): Promise<Map<string, number>> {
-    const domains = [...new Set(owed.map((r) => r.domain).filter((d): d is string => Boolean(d)))];
-    const earliest = new Map<string, number>();
-    if (!domains.length) return earliest;
-    const ours = new Set(owed.map((r) => Number(r.id)));
-    const rows: Array<{ id: number; domain: string }> = await this.deps
-      .knex('dt_events')
-      .whereIn('domain', domains)
-      .whereNull('delivered_at')
-      .where('id', '<', owed[owed.length - 1]!.id)
-      .select('id', 'domain');
-    for (const row of rows) {
-      const id = Number(row.id);
-      if (ours.has(id)) continue;
-      earliest.set(row.domain, Math.min(id, earliest.get(row.domain) ?? Infinity));
+  // Deliveries running together read their events in one query and mark them in one update.
+  private readonly deliveries = new Batcher<Delivery, void>((batch) => this.deliverMany(batch), { maxBatch: 50, maxInFlight: 1 });
+
+  /**
+   * Hands the owed events of several deliveries to the bus in the order they happened. An event
+   * waits while an earlier event of its domain is owed (by any delivery) or has just failed;
+   * a delivery with an event not delivered fails, and its job retries what is still owed.
+   */
+  private async deliverMany(batch: Delivery[]): Promise<Array<void | Error>> {
+    const wanted = new Set(batch.flatMap((d) => d.eventIds));
+    const domains = [...new Set(batch.flatMap((d) => d.domains ?? []))];
+    // Every owed event of these domains: ours, and any earlier ones another delivery still owes.
+    const owed: EventRow[] = domains.length
+      ? await this.deps.knex('dt_events').whereIn('domain', domains).whereNull('delivered_at').orderBy('id').select('id', 'event_id', 'name', 'payload', 'domain')
+      : await this.deps.knex('dt_events').whereIn('event_id', [...wanted]).whereNull('delivered_at').orderBy('id').select('id', 'event_id', 'name', 'payload', 'domain');
+    const blocked = new Set<string>();
+    const delivered: number[] = [];
+    const problems = new Map<string, string>();
+    for (const row of owed) {
+      const domain = row.domain ?? '';
+      if (!wanted.has(row.event_id)) {
+        // Owed by another delivery: what comes after it in its domain waits.
+        if (domain) blocked.add(domain);
+        continue;
+      }
+      if (domain && blocked.has(domain)) {
+        problems.set(row.event_id, 'waits for an earlier event of the same domain to be delivered');
+        continue;
+      }
+      try {
+        await this.deps.bus.emit(row.name, JSON.parse(row.payload));
+        delivered.push(Number(row.id));
+      } catch (error) {
+        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        problems.set(row.event_id, text);
+        if (domain) blocked.add(domain);
+        await this.deps
+          .knex('dt_events')
+          .where({ id: row.id })
+          .update({ delivery_attempts: this.deps.knex.raw('delivery_attempts + 1'), last_error: text.slice(0, 2000) });
+        this.deps.logger.warn({ event: row.name, eventId: row.event_id, domain: row.domain, error: text }, 'a host listener failed; the event will be delivered again');
+      }
     }
-    return earliest;
+    await this.markDelivered(delivered);
+    const names = new Map(owed.map((r) => [r.event_id, r.name]));
+    return batch.map((d) => {
+      const undelivered = d.eventIds.filter((id) => problems.has(id));
+      if (!undelivered.length) return undefined;
+      const first = undelivered[0]!;
+      return new Error(`${undelivered.length} of ${d.eventIds.length} event(s) not delivered; ${names.get(first)} ${first}: ${problems.get(first)}`);
+    });
   }
 
   private async markDelivered(ids: number[]): Promise<void> {
@@ -133,4 +134,18 @@ export class EventOutbox {
     const at = this.deps.clock.now().getTime();
     await this.deps.knex('dt_events').whereIn('id', ids).update({ delivered_at: at, delivery_attempts: this.deps.knex.raw('delivery_attempts + 1'), last_error: null });
   }
+}
+
+/**
+ * A version 7 UUID (RFC 9562): 48 bits of milliseconds, then random bits. Unique like any
+ * UUID, and ordered by time, so the unique index on event ids grows at its end.
+ */
+export function uuidV7(at: Date): string {
+  const bytes = crypto.randomBytes(16);
+  const ms = BigInt(at.getTime());
+  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

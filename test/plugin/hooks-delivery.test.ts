@@ -6,7 +6,8 @@ import { loginAs, DEMO } from '../../host/test/host.test-support.ts';
 import { createTransferWorld, orderTransfer, payInvoice, runJobs, type TransferWorld } from '../transfer-in/transfer-in.support.ts';
 
 const db = useMigratedDatabase();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A version 7 UUID: time-ordered, its first 48 bits the milliseconds of the event. */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const LATER = 2 * 60 * 60 * 1000; // past any backoff of the first attempts
 
 async function orderAndPay(world: TransferWorld, domain: string): Promise<void> {
@@ -61,7 +62,7 @@ describe('hooks the module emits are facts, delivered at least once from its out
     const order = await db.knex('dt_transfer_orders').first();
     expect(received).toEqual([
       {
-        eventId: expect.stringMatching(UUID),
+        eventId: expect.stringMatching(UUID_V7),
         occurredAt: world.clock.now().toISOString(),
         domain: 'demo-transferable.com',
         clientId: order.client_id,
@@ -73,6 +74,7 @@ describe('hooks the module emits are facts, delivered at least once from its out
         actionDate: expect.any(String),
       },
     ]);
+    expect(parseInt(received[0]!.eventId.replace(/-/g, '').slice(0, 12), 16)).toBe(world.clock.now().getTime());
     const item = await db.knex('host_order_items').where({ id: Number(order.order_item_id) }).first();
     expect(String(item.order_id)).toBe(order.order_id);
   });
@@ -96,7 +98,7 @@ describe('hooks the module emits are facts, delivered at least once from its out
     await runJobs(world);
     expect(received).toEqual([]);
     const held = await db.knex('dt_jobs').where({ type: 'DeliverEventsJob', status: 'queued' }).select('last_error');
-    expect(held.map((j) => j.last_error).join('\n')).toContain('wait for an earlier event of the same domain');
+    expect(held.map((j) => j.last_error).join('\n')).toContain('waits for an earlier event of the same domain');
 
     failRequested = false;
     world.clock.advance(LATER);
