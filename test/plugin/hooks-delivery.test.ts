@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TransferCompletedEvent, TransferRequestedEvent } from '../../module/index.ts';
+import type { TransferCancelledEvent, TransferCompletedEvent, TransferRequestedEvent } from '../../module/index.ts';
 import { SANDBOX_DEMO_AUTH_CODE } from '../../registrar-adapters/sandbox/index.ts';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { loginAs, DEMO } from '../../host/test/host.test-support.ts';
@@ -136,5 +136,25 @@ describe('hooks the module emits are facts, delivered at least once from its out
     await runJobs(world);
     expect(received).toHaveLength(1);
     expect(await db.knex('dt_jobs').where({ id: dead.id }).first()).toMatchObject({ status: 'done' });
+  });
+
+  it('tells the host when a client cancels a transfer, and whether it had been paid', async () => {
+    const world = await createTransferWorld(db);
+    const received: TransferCancelledEvent[] = [];
+    world.host.bus.on('domain.transfer.cancelled', (event: TransferCancelledEvent) => void received.push(event));
+    const unpaid = await orderTransfer(world, 'demo-transferable.com', SANDBOX_DEMO_AUTH_CODE);
+    expect(unpaid.status).toBe(303);
+    await world.client.post('/client/domains/demo-transferable.com/transfer/cancel').type('form').send({ _csrf: world.csrf });
+    const failed = await orderTransfer(world, 'demo-wrong-code.com', 'Wrong-Code-4711');
+    await payInvoice(world, failed.headers.location!);
+    await runJobs(world);
+    await world.client.post('/client/domains/demo-wrong-code.com/transfer/cancel').type('form').send({ _csrf: world.csrf });
+    await runJobs(world);
+
+    expect(received.map((e) => [e.domain, e.cancelledBy, e.paid])).toEqual([
+      ['demo-transferable.com', 'client', false],
+      ['demo-wrong-code.com', 'client', true],
+    ]);
+    expect(received[1]!.invoiceId).toBe((await db.knex('dt_transfer_orders').where({ domain: 'demo-wrong-code.com' }).first()).invoice_id);
   });
 });
