@@ -58,12 +58,22 @@ const benchmark: Benchmark = {
       // Latency on from here: only the job run is timed.
       (sandbox.options as { latencyMs: number }).latencyMs = LATENCY_MS;
       const worker = host.module.services.createWorker({ concurrency: CONCURRENCY });
-      // BENCH_TRACE_QUERIES=1 lists the statements the timed part ran, most frequent first.
-      const queryCounts = new Map<string, number>();
+      // BENCH_TRACE_QUERIES=1 lists the statements the timed part ran with their total time, costliest first.
+      const queryCounts = new Map<string, { n: number; ms: number }>();
       if (process.env.BENCH_TRACE_QUERIES) {
-        db.knex.on('query', (q: { sql: string }) => {
-          const key = q.sql.replace(/\(\?(, \?)*\)/g, '(…)').slice(0, 110);
-          queryCounts.set(key, (queryCounts.get(key) ?? 0) + 1);
+        const started = new Map<string, { key: string; at: bigint }>();
+        db.knex.on('query', (q: { sql: string; __knexQueryUid: string }) => {
+          const key = q.sql.replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').slice(0, 110);
+          started.set(q.__knexQueryUid, { key, at: process.hrtime.bigint() });
+        });
+        db.knex.on('query-response', (_r: unknown, q: { __knexQueryUid: string }) => {
+          const s = started.get(q.__knexQueryUid);
+          if (!s) return;
+          started.delete(q.__knexQueryUid);
+          const entry = queryCounts.get(s.key) ?? { n: 0, ms: 0 };
+          entry.n++;
+          entry.ms += Number(process.hrtime.bigint() - s.at) / 1e6;
+          queryCounts.set(s.key, entry);
         });
       }
       const peakRss = trackPeakRss();
@@ -76,7 +86,7 @@ const benchmark: Benchmark = {
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
       await worker.stop();
       const rss = peakRss();
-      for (const [sql, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 40)) log(`${String(n).padStart(7)} ${sql}`);
+      for (const [sql, { n, ms }] of [...queryCounts].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) log(`${String(n).padStart(7)} ${ms.toFixed(0).padStart(6)} ms ${sql}`);
       const pending = Number((await db.knex('dt_domains').where({ status: 'pending' }).whereNull('failure_code').count({ n: '*' }).first())!.n);
       const dead = Number((await db.knex('dt_jobs').where({ status: 'dead' }).count({ n: '*' }).first())!.n);
       log(`${pending} domains pending at the registry, ${dead} dead jobs`);

@@ -89,7 +89,8 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   const baseUrl = env.BASE_URL || `http://localhost:${port || 3000}`;
   return {
     port,
-    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    // The default SQLite file lives with the generated secrets, in DT_DATA_DIR (./data).
+    databaseUrl: env.DATABASE_URL || (env.DT_DATA_DIR ? `sqlite:${path.join(dataDir, 'domain-transfers.sqlite')}` : DEFAULT_DATABASE_URL),
     logLevel: env.LOG_LEVEL || 'info',
     dataDir,
     sessionSecret: sessionSecretOf(env),

@@ -141,11 +141,8 @@ export class EventOutbox {
  * UUID, and ordered by time, so the unique index on event ids grows at its end.
  */
 export function uuidV7(at: Date): string {
-  const bytes = crypto.randomBytes(16);
-  const ms = BigInt(at.getTime());
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
+  // randomUUID draws from a pooled buffer of entropy; its random part is reused below the time.
+  const random = crypto.randomUUID().replace(/-/g, '');
+  const hex = `${at.getTime().toString(16).padStart(12, '0').slice(-12)}7${random.slice(13, 16)}${random.slice(16)}`;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
