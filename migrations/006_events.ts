@@ -3,17 +3,17 @@ import type { Knex } from 'knex';
 // The events a host receives as hooks, written in the same transaction as the change they
 // report. A DeliverEventsJob hands them to the host's bus; `delivered_at` stays NULL until a
 // delivery succeeded, so a retry sends only what is still owed. The id orders them (and is
-// the cursor of an events feed); `event_id` (a time-ordered UUID, so its index grows at the
-// end) is what hosts dedupe on.
+// the cursor of an events feed); `event_id`, a time-ordered UUID, is what hosts dedupe on.
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('dt_events', (t) => {
     t.bigIncrements('id').primary();
-    t.string('event_id', 36).notNullable().unique();
+    // Unique by construction (a UUID); nothing looks an event up by it, so it carries no index.
+    t.string('event_id', 36).notNullable();
     t.string('name', 64).notNullable();
     t.text('payload').notNullable();
-    t.string('domain', 253).nullable();
-    t.string('client_id', 64).nullable();
+    t.string('domain', 253).notNullable();
+    t.string('client_id', 64).notNullable();
     t.bigInteger('created_at').notNullable();
     t.bigInteger('delivered_at').nullable();
     t.integer('delivery_attempts').notNullable().defaultTo(0);

@@ -217,13 +217,20 @@ export async function insertReturningId(db: Knex | Knex.Transaction, table: stri
  * multi-row insert for SQLite as `SELECT … UNION ALL SELECT …`, which SQLite plans as a
  * compound query: several times slower than VALUES, and capped at 500 terms.
  */
-export async function insertRows(db: Knex | Knex.Transaction, table: string, rows: ReadonlyArray<Record<string, unknown>>, chunk = 400): Promise<void> {
+export async function insertRows(
+  db: Knex | Knex.Transaction,
+  table: string,
+  rows: ReadonlyArray<object>,
+  options: { chunk?: number; ignoreDuplicates?: boolean } = {},
+): Promise<void> {
   if (!rows.length) return;
+  const chunk = options.chunk ?? 400;
   const columns = Object.keys(rows[0]!);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const verb = options.ignoreDuplicates ? (engineOf(db as Knex) === 'sqlite' ? 'insert or ignore into' : 'insert ignore into') : 'insert into';
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
-    const values = part.flatMap((row) => columns.map((column) => (row[column] ?? null) as Knex.Value));
-    await db.raw(`insert into ?? (${columns.map(() => '??').join(', ')}) values ${part.map(() => tuple).join(', ')}`, [table, ...columns, ...values]);
+    const values = part.flatMap((row) => columns.map((column) => ((row as Record<string, unknown>)[column] ?? null) as Knex.Value));
+    await db.raw(`${verb} ?? (${columns.map(() => '??').join(', ')}) values ${part.map(() => tuple).join(', ')}`, [table, ...columns, ...values]);
   }
 }

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { BillingPort, Notification, Notifier, NotificationRecipient } from './host-context.ts';
 import type { Languages, Locale } from './i18n.ts';
-import type { JobQueue } from './jobs/job-queue.ts';
+import type { JobQueue, JobSpec } from './jobs/job-queue.ts';
 import type { ClaimedJob, JobHandler } from './jobs/job-types.ts';
 import { Batcher } from './jobs/batcher.ts';
 
@@ -57,9 +57,14 @@ export class ModuleNotifications {
    * queued after it has run.
    */
   async enqueue(trx: Knex.Transaction, messages: QueuedNotification[], about: ClaimedJob[] = []): Promise<void> {
-    if (!messages.length) return;
+    await this.deps.queue.enqueueAll(trx, [this.jobFor(messages, about)]);
+  }
+
+  /** The SendNotificationsJob for `messages`, for a writer that queues it with other jobs. */
+  jobFor(messages: QueuedNotification[], about: readonly ClaimedJob[] = []): JobSpec | undefined {
+    if (!messages.length) return undefined;
     const runAt = about.length ? new Date(Math.min(...about.map((job) => job.runAt))) : undefined;
-    await this.deps.queue.enqueue(SEND_NOTIFICATIONS_JOB, `notify:${crypto.randomUUID()}`, { messages }, { trx, runAt });
+    return { type: SEND_NOTIFICATIONS_JOB, key: `notify:${crypto.randomUUID()}`, payload: { messages }, runAt };
   }
 
   /** Delivers a SendNotificationsJob. Throwing retries the job. */

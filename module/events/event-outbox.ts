@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Clock, EventBus } from '../host-context.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
+import type { JobQueue, JobSpec } from '../jobs/job-queue.ts';
 import type { ClaimedJob, JobHandler } from '../jobs/job-types.ts';
 import type { OutgoingEvent } from './domain-events.ts';
 import { Batcher } from '../jobs/batcher.ts';
@@ -13,7 +13,16 @@ export const DELIVER_EVENTS_JOB = 'DeliverEventsJob';
 /** A DeliverEventsJob's payload: its events, and their domains (which order them). */
 interface Delivery {
   eventIds: string[];
-  domains?: string[];
+  domains: string[];
+}
+
+interface EventInsert {
+  event_id: string;
+  name: string;
+  payload: string;
+  domain: string;
+  client_id: string;
+  created_at: number;
 }
 
 interface EventRow {
@@ -21,7 +30,7 @@ interface EventRow {
   event_id: string;
   name: string;
   payload: string;
-  domain: string | null;
+  domain: string;
 }
 
 /**
@@ -46,9 +55,18 @@ export class EventOutbox {
    * Returns the event ids.
    */
   async record(trx: Knex.Transaction, events: readonly OutgoingEvent[], at: Date, about: readonly ClaimedJob[] = []): Promise<string[]> {
-    if (!events.length) return [];
+    const prepared = this.prepare(events, at, about);
+    if (!prepared) return [];
+    await insertRows(trx, 'dt_events', prepared.rows);
+    await this.deps.queue.enqueueAll(trx, [prepared.job]);
+    return prepared.rows.map((r) => r.event_id);
+  }
+
+  /** The rows and the DeliverEventsJob for `events`, for a writer that inserts them with its own jobs. */
+  prepare(events: readonly OutgoingEvent[], at: Date, about: readonly ClaimedJob[] = []): { rows: EventInsert[]; job: JobSpec } | undefined {
+    if (!events.length) return undefined;
     const occurredAt = at.toISOString();
-    const rows = events.map(({ name, facts }) => {
+    const rows = events.map(({ name, facts }): EventInsert => {
       const eventId = uuidV7(at);
       return {
         event_id: eventId,
@@ -59,12 +77,9 @@ export class EventOutbox {
         created_at: at.getTime(),
       };
     });
-    await insertRows(trx, 'dt_events', rows);
-    const eventIds = rows.map((r) => r.event_id);
     const runAt = about.length ? new Date(Math.min(...about.map((job) => job.runAt))) : undefined;
-    const domains = [...new Set(rows.map((r) => r.domain))];
-    await this.deps.queue.enqueue(DELIVER_EVENTS_JOB, `events:${eventIds[0]}`, { eventIds, domains }, { trx, runAt });
-    return eventIds;
+    const payload = { eventIds: rows.map((r) => r.event_id), domains: [...new Set(rows.map((r) => r.domain))] };
+    return { rows, job: { type: DELIVER_EVENTS_JOB, key: `events:${rows[0]!.event_id}`, payload, runAt } };
   }
 
   /** Delivers a DeliverEventsJob's events that are still owed. Throwing retries the job. */
@@ -72,7 +87,7 @@ export class EventOutbox {
     run: async (payload, context) => {
       // A hand-over to the host, not a registrar call: it needs no slot.
       context.releaseSlot();
-      await this.deliveries.submit({ eventIds: payload.eventIds as string[], domains: payload.domains as string[] | undefined });
+      await this.deliveries.submit({ eventIds: payload.eventIds as string[], domains: payload.domains as string[] });
     },
   };
 
@@ -86,22 +101,20 @@ export class EventOutbox {
    */
   private async deliverMany(batch: Delivery[]): Promise<Array<void | Error>> {
     const wanted = new Set(batch.flatMap((d) => d.eventIds));
-    const domains = [...new Set(batch.flatMap((d) => d.domains ?? []))];
+    const domains = [...new Set(batch.flatMap((d) => d.domains))];
     // Every owed event of these domains: ours, and any earlier ones another delivery still owes.
-    const owed: EventRow[] = domains.length
-      ? await this.deps.knex('dt_events').whereIn('domain', domains).whereNull('delivered_at').orderBy('id').select('id', 'event_id', 'name', 'payload', 'domain')
-      : await this.deps.knex('dt_events').whereIn('event_id', [...wanted]).whereNull('delivered_at').orderBy('id').select('id', 'event_id', 'name', 'payload', 'domain');
+    const owed: EventRow[] = await this.deps.knex('dt_events').whereIn('domain', domains).whereNull('delivered_at').orderBy('id').select('id', 'event_id', 'name', 'payload', 'domain');
     const blocked = new Set<string>();
     const delivered: number[] = [];
     const problems = new Map<string, string>();
     for (const row of owed) {
-      const domain = row.domain ?? '';
+      const domain = row.domain;
       if (!wanted.has(row.event_id)) {
         // Owed by another delivery: what comes after it in its domain waits.
-        if (domain) blocked.add(domain);
+        blocked.add(domain);
         continue;
       }
-      if (domain && blocked.has(domain)) {
+      if (blocked.has(domain)) {
         problems.set(row.event_id, 'waits for an earlier event of the same domain to be delivered');
         continue;
       }
@@ -111,7 +124,7 @@ export class EventOutbox {
       } catch (error) {
         const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         problems.set(row.event_id, text);
-        if (domain) blocked.add(domain);
+        blocked.add(domain);
         await this.deps
           .knex('dt_events')
           .where({ id: row.id })

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../host-context.ts';
-import { engineOf, WRITE_BATCHES_IN_FLIGHT } from '../database.ts';
+import { engineOf, insertRows, WRITE_BATCHES_IN_FLIGHT } from '../database.ts';
 import type { ClaimedJob } from './job-types.ts';
 import { Batcher } from './batcher.ts';
 
@@ -30,6 +30,14 @@ export interface JobRow {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+}
+
+/** A job to add: its type, unique key, payload and, when not at once, when it is due. */
+export interface JobSpec {
+  type: string;
+  key: string;
+  payload: Record<string, unknown>;
+  runAt?: Date;
 }
 
 /** Capped exponential backoff with "equal jitter": between half and all of the capped delay. */
@@ -86,6 +94,28 @@ export class JobQueue {
         : Number(((await insert) as unknown as number[])[0]) > 0;
     if (created && !opts.trx) this.wake();
     return created;
+  }
+
+  /**
+   * Adds several jobs with one statement in the caller's transaction; a key that exists already
+   * is left as it is. For writers that queue a few jobs with every outcome they record.
+   */
+  async enqueueAll(trx: Knex.Transaction, jobs: ReadonlyArray<JobSpec | undefined>): Promise<void> {
+    const now = this.clock.now().getTime();
+    const rows = jobs
+      .filter((job): job is JobSpec => job !== undefined)
+      .map((job) => ({
+        key: job.key,
+        type: job.type,
+        payload: JSON.stringify(job.payload),
+        status: 'queued',
+        attempts: 0,
+        max_attempts: this.options.maxAttempts,
+        run_at: job.runAt?.getTime() ?? now,
+        created_at: now,
+        updated_at: now,
+      }));
+    await insertRows(trx, 'dt_jobs', rows, { ignoreDuplicates: true });
   }
 
   /** Lets in-process workers start at once instead of waiting for their next poll. */

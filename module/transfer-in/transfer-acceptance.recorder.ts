@@ -4,7 +4,7 @@ import { RegistrarError } from '../../registrar-adapters/types.ts';
 import { createPendingDomain, transitionDomain, type DomainStatus } from '../domains/domain-status.machine.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { Batcher, oneByOneOnFailure } from '../jobs/batcher.ts';
-import { allSettledOrThrow, WRITE_BATCHES_IN_FLIGHT } from '../database.ts';
+import { allSettledOrThrow, insertRows, WRITE_BATCHES_IN_FLIGHT } from '../database.ts';
 import type { TransferOrderRow } from './transfer-order.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ClaimedJob } from '../jobs/job-types.ts';
@@ -46,12 +46,14 @@ export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; no
   const { knex, queue, notifications, outbox } = deps;
   const record = async (items: Acceptance[], write: (trx: Knex.Transaction) => Promise<unknown>) => {
     const jobs = items.map((i) => i.job);
+    const news = outbox.prepare(items.flatMap((i) => i.events), items[0]!.at, jobs);
     await knex.transaction((trx) =>
       allSettledOrThrow([
         write(trx),
         queue.completeIn(trx, jobs),
-        notifications.enqueue(trx, items.flatMap((i) => i.messages), jobs),
-        outbox.record(trx, items.flatMap((i) => i.events), items[0]!.at, jobs),
+        insertRows(trx, 'dt_events', news?.rows ?? []),
+        // The messages and the hooks about this batch: two jobs, one statement.
+        queue.enqueueAll(trx, [notifications.jobFor(items.flatMap((i) => i.messages), jobs), news?.job]),
       ]),
     );
     queue.wake();

@@ -214,6 +214,7 @@ export class TransferOrderService {
       return true;
     });
     if (!cancelled) throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
+    this.deps.queue.wake();
     if (order.status === 'awaiting_payment') await this.deps.billing.cancelOrder(order.order_id, 'transfer cancelled');
   }
 }
