@@ -28,6 +28,7 @@ import { createClientInvoiceRouter } from './billing/invoice.routes.ts';
 import { PaymentService } from './billing/payment.service.ts';
 import { loadModuleConfig, sessionSecretOf } from './host-config.ts';
 import { OutboxNotifier } from './notify/outbox.notifier.ts';
+import { followTransfersInServices } from './billing/service-status.listener.ts';
 
 const HOST_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const HOST_VIEWS_DIRECTORY = path.join(HOST_DIR, 'views');
@@ -81,6 +82,8 @@ export function createReferenceHostContext(options: BuildHostOptions): Reference
   const logger = options.logger ?? pino({ level: env.LOG_LEVEL || 'info' });
   const config = options.config ?? loadModuleConfig(env, env.BASE_URL || `http://localhost:${env.PORT || 3000}`);
   const bus = createEventBus();
+  // The host's own listeners, before any worker can deliver: services follow the transfers.
+  followTransfersInServices(bus, knex, clock);
   const accounts = new AccountRepository(knex, clock);
   const billing = new HostBilling(knex, clock, accounts);
   const notifier = new OutboxNotifier(knex, clock, accounts, logger, {

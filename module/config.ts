@@ -62,6 +62,8 @@ export interface ModuleConfig {
     leaseSeconds: number;
   };
   transferOut: { eppCodeRequestsPerHour: number };
+  billing: { onPaidTransferEnded: 'credit' | 'admin_decides' };
+  orders: { unpaidExpiryDays: number; abandonFailedAfterDays: number };
 }
 
 /** A configuration problem. `key` is the dotted path of the offending key. */

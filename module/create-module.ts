@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { HostContext, Principal } from './host-context.ts';
-import { assertHostContext } from './host-context.check.ts';
+import { assertHostContext, HostContextError } from './host-context.check.ts';
 import { ConfigError, resolveConfig, manifest, type ModuleConfig, type ModuleManifest } from './config.ts';
 import { Languages, MODULE_LOCALES_DIRECTORY, type Locale } from './i18n.ts';
 import { createViewRenderer, MODULE_VIEWS_DIRECTORY, type ViewRenderer } from './http/view-renderer.ts';
@@ -134,6 +134,9 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
   assertHostContext(ctx);
   const factories = factoryMap(options.adapterFactories);
   const config = resolveConfig(ctx.config, factories);
+  if (config.billing.onPaidTransferEnded === 'credit' && typeof ctx.billing.creditOrderItem !== 'function') {
+    throw new HostContextError(['billing.creditOrderItem is missing (billing.onPaidTransferEnded is "credit": implement it, or set "admin_decides" to settle paid transfers by hand)']);
+  }
   const languages = new Languages([MODULE_LOCALES_DIRECTORY, ...(options.ui?.localeDirectories ?? [])]);
   if (!languages.match(config.defaultLocale)) {
     throw new ConfigError([{ key: 'defaultLocale', message: `"${config.defaultLocale}" has no message catalogs (languages here: ${languages.locales.join(', ')}; add one with ui.localeDirectories)` }]);

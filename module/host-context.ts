@@ -111,6 +111,25 @@ export interface BillingPort {
   /** Cancels unpaid renewal invoices for a domain that has left; returns how many. */
   cancelUnpaidRenewalInvoices(clientId: string, domain: string): Promise<number>;
   setAutoRenew(clientId: string, domain: string, enabled: boolean): Promise<void>;
+  /**
+   * Gives a client back what they paid for an order item whose transfer ended without the
+   * domain (cancelled, rejected at the registry, abandoned): account credit, or a refund to
+   * the card. Required when `billing.onPaidTransferEnded` is `credit` (the default). It may be
+   * called again with the same `idempotencyKey` after a failure: credit once per key and
+   * return the same credit.
+   */
+  creditOrderItem?(input: CreditRequest): Promise<{ creditId: string }>;
+}
+
+export interface CreditRequest {
+  orderItemId: string;
+  clientId: string;
+  amountMinor: number;
+  currency: string;
+  /** Why, in English, for the credit note. */
+  reason: string;
+  /** The same for every attempt at crediting this order item. */
+  idempotencyKey: string;
 }
 
 /**

@@ -13,6 +13,7 @@ export type {
   EventBus,
   EventHandler,
   BillingPort,
+  CreditRequest,
   ClientProfile,
   CreatedOrder,
   InvoiceView,

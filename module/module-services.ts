@@ -12,6 +12,9 @@ import { JobWorker } from './jobs/job-worker.ts';
 import type { JobHandler } from './jobs/job-types.ts';
 import { ModuleNotifications, SEND_NOTIFICATIONS_JOB } from './notifications.ts';
 import { DELIVER_EVENTS_JOB, EventOutbox } from './events/event-outbox.ts';
+import { CREDIT_ORDER_ITEM_JOB, PaidTransferSettlements } from './billing/settlements.ts';
+import { createOrderExpiryTask } from './transfer-in/order-expiry.task.ts';
+import { intervalSlots } from '../cron/cron-slots.ts';
 import { ConflictError } from './errors.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
@@ -27,6 +30,8 @@ export interface ModuleServices {
   notifications: ModuleNotifications;
   /** The hooks the module emits: recorded with the change, delivered by the workers. */
   outbox: EventOutbox;
+  /** What happens to the money of a paid transfer that ended without the domain. */
+  settlements: PaidTransferSettlements;
   eligibility: TransferEligibility;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
@@ -78,6 +83,15 @@ export function createModuleServices(deps: {
     queue,
   });
   const outbox = new EventOutbox({ knex: ctx.knex, clock: ctx.clock, queue, bus: ctx.events, logger: logger.child({ component: 'events' }) });
+  const settlements = new PaidTransferSettlements({
+    knex: ctx.knex,
+    clock: ctx.clock,
+    billing: ctx.billing,
+    queue,
+    notifications,
+    logger: logger.child({ component: 'settlements' }),
+    policy: config.billing.onPaidTransferEnded,
+  });
   const eligibility = new TransferEligibility({ knex: ctx.knex, config, registrars, clock: ctx.clock, logger, factsSource: deps.factsSource });
   const transferOrders = new TransferOrderService({
     knex: ctx.knex,
@@ -90,6 +104,7 @@ export function createModuleServices(deps: {
     eligibility,
     notifications,
     outbox,
+    settlements,
   });
   const jobHandlers: Record<string, JobHandler> = {
     [TRANSFER_DOMAIN_JOB]: createTransferDomainJob({
@@ -106,6 +121,7 @@ export function createModuleServices(deps: {
     }),
     [SEND_NOTIFICATIONS_JOB]: notifications.deliveryJob,
     [DELIVER_EVENTS_JOB]: outbox.deliveryJob,
+    [CREDIT_ORDER_ITEM_JOB]: settlements.creditJob,
   };
   const hooks: Record<string, EventHandler> = {
     'invoice.paid': (event: InvoicePaidEvent) => transferOrders.onInvoicePaid(event),
@@ -123,7 +139,20 @@ export function createModuleServices(deps: {
     });
 
   const domains = new DomainQueries(ctx.knex);
-  const sync = createSyncFeature({ knex: ctx.knex, clock: ctx.clock, logger, outbox, queue, billing: ctx.billing, notifications, registrars, config });
+  const expiry = createOrderExpiryTask({ knex: ctx.knex, clock: ctx.clock, logger, orders: config.orders, transferOrders });
+  const sync = createSyncFeature({
+    knex: ctx.knex,
+    clock: ctx.clock,
+    logger,
+    outbox,
+    queue,
+    billing: ctx.billing,
+    notifications,
+    registrars,
+    config,
+    settlements,
+    otherTasks: [{ task: expiry, slots: intervalSlots(60), keepRunsMs: 7 * 24 * 60 * 60 * 1000 }],
+  });
   let worker: JobWorker | undefined;
   return {
     knex: ctx.knex,
@@ -131,6 +160,7 @@ export function createModuleServices(deps: {
     queue,
     notifications,
     outbox,
+    settlements,
     eligibility,
     transferOrders,
     domains,
@@ -139,7 +169,7 @@ export function createModuleServices(deps: {
     registrars,
     hooks,
     jobHandlers,
-    cronTasks: sync.tasks,
+    cronTasks: [...sync.tasks, expiry],
     sync,
     createWorker,
     async retryDeadJob(job) {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { BillingPort, ClientProfile, Clock, CreatedOrder, InvoiceView } from '../../module/index.ts';
+import type { BillingPort, ClientProfile, Clock, CreatedOrder, CreditRequest, InvoiceView } from '../../module/index.ts';
+import { AccountCredit } from './account-credit.ts';
 import type { AccountRepository } from '../accounts/account.repository.ts';
 
 export const DOMAIN_TRANSFER_PRODUCT = 'domain_transfer';
@@ -42,11 +43,20 @@ export function parseId(id: string | number): number | null {
  * invoices are the host's; the module only keeps the ids it is handed.
  */
 export class HostBilling implements BillingPort {
+  readonly credits: AccountCredit;
+
   constructor(
     private readonly knex: Knex,
     private readonly clock: Clock,
     private readonly accounts: AccountRepository,
-  ) {}
+  ) {
+    this.credits = new AccountCredit(knex, clock);
+  }
+
+  /** A transfer that ended without the domain: the client gets account credit and a credit note on the invoice. */
+  creditOrderItem(request: CreditRequest): Promise<{ creditId: string }> {
+    return this.credits.credit(request);
+  }
 
   async getClient(clientId: string): Promise<ClientProfile | null> {
     const id = parseId(clientId);

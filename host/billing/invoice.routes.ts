@@ -3,6 +3,7 @@ import { AppError, NotFoundError, type PageKit } from '../../module/index.ts';
 import { renderPage, setFlash } from '../http/host-page.ts';
 import { parseId, type HostBilling, type InvoiceRow } from './billing.port.ts';
 import { formatAmount, parseAmount, type PaymentService } from './payment.service.ts';
+import { creditNoteNumber } from './account-credit.ts';
 
 /**
  * The client's invoices and the simulated payment gateway (mounted at /client behind
@@ -22,7 +23,8 @@ export function createClientInvoiceRouter(deps: { pages: PageKit; billing: HostB
 
   router.get('/invoices', async (req, res) => {
     const invoices = await billing.invoicesOf(clientIdOf(req));
-    renderPage(pages, req, res, 'host/client/invoices', { titleKey: 'host:invoices.title', invoices });
+    const balances = [...(await billing.credits.balances(clientIdOf(req)))].map(([currency, amount]) => ({ currency, amount }));
+    renderPage(pages, req, res, 'host/client/invoices', { titleKey: 'host:invoices.title', invoices, balances });
   });
 
   router.get('/invoices/:id', async (req, res) => {
@@ -46,7 +48,7 @@ export function createClientInvoiceRouter(deps: { pages: PageKit; billing: HostB
         invoiceId: invoice.id,
         clientId: clientIdOf(req),
         amountMinor,
-        gateway: 'simulated',
+        gateway: body.gateway === 'credit' ? 'credit' : 'simulated',
         recordedBy: `client:${clientIdOf(req)}`,
       });
       setFlash(req, {
@@ -67,6 +69,8 @@ export function createClientInvoiceRouter(deps: { pages: PageKit; billing: HostB
 
   async function renderInvoice(req: Request, res: Response, invoice: InvoiceRow, extra: { amount?: string; error?: string }, status: number) {
     const balance = Number(invoice.total_minor) - Number(invoice.paid_minor);
+    const creditBalance = (await billing.credits.balances(Number(invoice.client_id))).get(invoice.currency) ?? 0;
+    const creditNotes = (await billing.credits.creditNotes(invoice.id)).map((note) => ({ ...note, number: creditNoteNumber(Number(note.id)) }));
     renderPage(
       pages,
       req,
@@ -80,6 +84,9 @@ export function createClientInvoiceRouter(deps: { pages: PageKit; billing: HostB
         payments: await billing.payments(invoice.id),
         balanceMinor: balance,
         payable: invoice.status === 'unpaid',
+        creditBalance,
+        creditCovers: invoice.status === 'unpaid' && balance > 0 && creditBalance >= balance,
+        creditNotes,
         amount: extra.amount ?? formatAmount(balance, invoice.currency),
         error: extra.error,
       },

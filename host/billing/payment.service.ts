@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { ConflictError, InputError, NotFoundError, type Clock, type EventBus, type InvoicePaidEvent } from '../../module/index.ts';
-import type { HostBilling, InvoiceRow } from './billing.port.ts';
+import { DOMAIN_TRANSFER_PRODUCT, type HostBilling, type InvoiceRow } from './billing.port.ts';
 
 export interface PaymentRequest {
   invoiceId: number;
@@ -10,7 +10,8 @@ export interface PaymentRequest {
   clientId?: number;
   /** Defaults to the open balance. */
   amountMinor?: number;
-  gateway: 'simulated' | 'admin';
+  /** `credit` pays from the client's account credit. */
+  gateway: 'simulated' | 'admin' | 'credit';
   recordedBy: string;
 }
 
@@ -88,6 +89,10 @@ export class PaymentService {
       if (amount > balance) {
         throw new InputError('host:billing.errors.amount_too_high', { balance: formatAmount(balance, invoice.currency) }, 'amount');
       }
+      if (request.gateway === 'credit') {
+        const spent = await this.billing.credits.spend(trx, { clientId: Number(invoice.client_id), invoiceId: invoice.id, amountMinor: amount, currency: invoice.currency });
+        if (!spent) throw new ConflictError('host:billing.errors.credit_too_low');
+      }
       const paidInFull = alreadyPaid + amount >= total;
       const changed = await trx('host_invoices')
         .where({ id: invoice.id, status: 'unpaid', paid_minor: alreadyPaid })
@@ -109,6 +114,8 @@ export class PaymentService {
       });
       if (paidInFull && invoice.order_id !== null) {
         await trx('host_orders').where({ id: invoice.order_id, status: 'pending' }).update({ status: 'active', updated_at: now });
+        // A paid transfer is not a working service yet: it waits for the domain (the module's hooks move it on).
+        await trx('host_services').where({ order_id: invoice.order_id, status: 'pending', product_type: DOMAIN_TRANSFER_PRODUCT }).update({ status: 'pending_transfer', updated_at: now });
         await trx('host_services').where({ order_id: invoice.order_id, status: 'pending' }).update({ status: 'active', updated_at: now });
       }
       const updated = (await trx<InvoiceRow>('host_invoices').where({ id: invoice.id }).first()) as InvoiceRow;

@@ -33,7 +33,7 @@ export default async function createContext(env) {
   const delivered = [];
   events.on('domain.transfer.requested', (event) => delivered.push(event.eventId));
   const noop = async () => undefined;
-  const billing = { getClient: async () => null, createTransferOrder: noop, getInvoice: async () => null, cancelOrder: noop, cancelUnpaidRenewalInvoices: async () => 0, setAutoRenew: noop };
+  const billing = { getClient: async () => null, createTransferOrder: noop, getInvoice: async () => null, cancelOrder: noop, cancelUnpaidRenewalInvoices: async () => 0, setAutoRenew: noop, creditOrderItem: async () => ({ creditId: 'c-1' }) };
   return {
     context: {
       knex, events, ${options.broken ? '' : 'billing,'} auth: () => null, notifier: { notify: noop },

@@ -26,6 +26,8 @@ export interface DomainView {
   name: string;
   domain?: DomainRow;
   order?: Record<string, unknown>;
+  /** What happened to the money of the latest order, when it was paid and ended without the domain. */
+  settlement?: Record<string, unknown>;
   history: Array<Record<string, unknown>>;
   log: Array<Record<string, unknown>>;
 }
@@ -72,6 +74,8 @@ export class DomainQueries {
     if (principal.kind === 'client' && domain && domain.client_id !== principal.clientId) throw new NotFoundError();
     const history = domain ? await this.knex('dt_domain_status_history').where({ domain_id: domain.id }).orderBy('id', 'desc').limit(50) : [];
     const log = await this.knex('dt_provisioning_log').where({ domain: name }).orderBy('id', 'desc').limit(50);
-    return { name, domain, order: order && (principal.kind === 'admin' || order.client_id === owner) ? order : undefined, history, log };
+    const visibleOrder = order && (principal.kind === 'admin' || order.client_id === owner) ? order : undefined;
+    const settlement = visibleOrder ? await this.knex('dt_order_settlements').where({ transfer_order_id: visibleOrder.id }).first() : undefined;
+    return { name, domain, order: visibleOrder, settlement, history, log };
   }
 }

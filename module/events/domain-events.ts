@@ -61,8 +61,8 @@ export interface TransferCompletedEvent extends DomainEventBase {
 
 /** A transfer-in ended without the domain. */
 export interface TransferCancelledEvent extends DomainEventBase {
-  /** Who ended it: the registry or losing registrar (rejection), the client, or an admin. */
-  cancelledBy: 'registry' | 'client' | 'admin';
+  /** Who ended it: the registry or losing registrar (rejection), the client, an admin, or the expiry of an unpaid or abandoned order. */
+  cancelledBy: 'registry' | 'client' | 'admin' | 'expiry';
   reason: string;
   /** Whether the transfer's invoice had been paid: a paid transfer that ends here owes the client a refund or credit. */
   paid: boolean;

@@ -2,10 +2,11 @@ import type { Request } from 'express';
 import type { PageKit } from './page-kit.ts';
 import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
-import { NotFoundError } from '../errors.ts';
+import { InputError, NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
 import { DOMAIN_STATUSES } from '../domains/domain-status.machine.ts';
 import { domainParam, renderDomainPage } from './domain-page.ts';
+import { cancelConfirmed, renderCancelConfirmation } from './transfer-cancel.ts';
 
 function adminActor(pages: PageKit, req: Request): string {
   const principal = pages.principal(req);
@@ -40,10 +41,40 @@ export function adminDomainRoutes(on: DeclareRoute, pages: PageKit, services: Mo
     res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=dispatched`);
   });
 
+  on('GET', '/domains/:domain/transfer/cancel', async (req, res) => {
+    adminActor(pages, req);
+    await renderCancelConfirmation(pages, services, req, res, pages.principal(req)!, domainParam(req));
+  });
+
   on('POST', '/domains/:domain/transfer/cancel', async (req, res) => {
     const actor = adminActor(pages, req);
     const domain = domainParam(req);
+    if (!cancelConfirmed(req)) return renderCancelConfirmation(pages, services, req, res, pages.principal(req)!, domain);
     await services.transferOrders.cancel(domain, actor);
     res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=cancelled`);
   });
+
+  /** billing.onPaidTransferEnded "admin_decides": credit the client through the host's billing. */
+  on('POST', '/domains/:domain/settlement/credit', async (req, res) => {
+    const actor = adminActor(pages, req);
+    const domain = domainParam(req);
+    await services.settlements.adminCredit(await latestOrderId(domain), actor);
+    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=credit_requested#payment`);
+  });
+
+  /** ... or record that the money went back another way, with a note the client sees. */
+  on('POST', '/domains/:domain/settlement/settled-elsewhere', async (req, res) => {
+    const actor = adminActor(pages, req);
+    const domain = domainParam(req);
+    const note = typeof req.body?.note === 'string' ? req.body.note.trim() : '';
+    if (!note) throw new InputError('settlement:errors.note_required', {}, 'note');
+    await services.settlements.settleElsewhere(await latestOrderId(domain), actor, note);
+    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=settled#payment`);
+  });
+
+  async function latestOrderId(domain: string): Promise<number> {
+    const order = await services.knex('dt_transfer_orders').where({ domain }).orderBy('id', 'desc').first('id');
+    if (!order) throw new NotFoundError();
+    return Number(order.id);
+  }
 }

@@ -5,6 +5,7 @@ import type { ModuleServices } from '../module-services.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
 import { domainParam, renderDomainPage } from './domain-page.ts';
+import { cancelConfirmed, renderCancelConfirmation } from './transfer-cancel.ts';
 
 function clientOf(pages: PageKit, req: Request) {
   const principal = pages.principal(req);
@@ -42,9 +43,14 @@ export function clientDomainRoutes(on: DeclareRoute, pages: PageKit, services: M
     res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=resubmitted`);
   });
 
+  on('GET', '/domains/:domain/transfer/cancel', async (req, res) => {
+    await renderCancelConfirmation(pages, services, req, res, clientOf(pages, req), domainParam(req));
+  });
+
   on('POST', '/domains/:domain/transfer/cancel', async (req, res) => {
     const principal = clientOf(pages, req);
     const domain = domainParam(req);
+    if (!cancelConfirmed(req)) return renderCancelConfirmation(pages, services, req, res, principal, domain);
     await services.transferOrders.cancel(domain, `client:${principal.clientId}`, principal.clientId);
     res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=cancelled`);
   });

@@ -43,6 +43,7 @@ export async function renderDomainPage(
       cancellable: orderStatus === 'failed' || orderStatus === 'awaiting_payment',
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
       codeError: extra.codeError,
+      canSettle: pages.can(req, 'billing.settle'),
       transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode }),
     },
     extra.status,

@@ -7,6 +7,7 @@ import { transitionDomain, type TransitionRequest } from '../domains/domain-stat
 import { transactionRetryingDeadlocks } from '../database.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import type { PaidOrder, PaidTransferSettlements, SettlementCause } from '../billing/settlements.ts';
 import { orderRefs, type HostOrderRefs, type OutgoingEvent } from '../events/domain-events.ts';
 import type { SyncOutcome } from './sync-summary.ts';
 import type { DomainRow } from '../domains/domain.queries.ts';
@@ -20,8 +21,11 @@ export function normalizeSyncRow(row: Record<string, any>): SyncDomainRow {
   return { ...(row as SyncDomainRow), id: Number(row.id), expiry_date: row.expiry_date === null ? null : Number(row.expiry_date) };
 }
 
-/** What a change tells the host (hooks) and people (messages). */
-type News = { events: OutgoingEvent[]; messages: QueuedNotification[] };
+/** What a change tells the host (hooks) and people (messages), and whether its order's payment is settled. */
+type News = { events: OutgoingEvent[]; messages: QueuedNotification[]; settle?: { cause: SettlementCause; reason: string } };
+
+/** The transfer order a domain came in with, when it came in with one. */
+type DomainOrder = HostOrderRefs & { order?: PaidOrder };
 
 /** What the registry says about one of our active domains. */
 export interface RegistryFacts {
@@ -53,6 +57,7 @@ export class StatusApplier {
       clock: Clock;
       outbox: EventOutbox;
       queue: JobQueue;
+      settlements: PaidTransferSettlements;
       billing: BillingPort;
       notifications: ModuleNotifications;
       logger: Logger;
@@ -77,7 +82,7 @@ export class StatusApplier {
           patch: { expiry_date: status.expiryDate.getTime(), failure_code: null, failure_reason: null, last_checked_at: at.getTime() },
           at,
         },
-        (refs): News => ({
+        ({ order, ...refs }): News => ({
           events: [{ name: 'domain.transfer.completed', facts: { ...this.facts(row, refs), expiryDate: detail } }],
           messages: [{ to: { kind: 'client', clientId: row.client_id }, template: 'sync.transfer_completed', params: { domain: row.domain, expiryDate: detail.slice(0, 10) } }],
         }),
@@ -98,9 +103,10 @@ export class StatusApplier {
         patch: { failure_code: 'transfer_rejected', failure_reason: reason, last_checked_at: at.getTime() },
         at,
       },
-      (refs): News => ({
+      ({ order, ...refs }): News => ({
         // Only a paid order reaches the registry, so a rejected one was paid.
-        events: [{ name: 'domain.transfer.cancelled', facts: { ...this.facts(row, refs), cancelledBy: 'registry', reason, paid: refs.orderItemId !== null } }],
+        events: [{ name: 'domain.transfer.cancelled', facts: { ...this.facts(row, refs), cancelledBy: 'registry', reason, paid: order !== undefined } }],
+        settle: { cause: 'rejected', reason },
         messages: [
           { to: { kind: 'client', clientId: row.client_id }, template: 'sync.transfer_cancelled_client', params: { domain: row.domain, reason } },
           { to: { kind: 'admins' }, template: 'sync.transfer_cancelled_admin', params: { domain: row.domain, reason, clientId: row.client_id } },
@@ -158,7 +164,7 @@ export class StatusApplier {
         patch: { auto_renew: false, last_checked_at: at.getTime() },
         at,
       },
-      (refs): News => ({
+      ({ order, ...refs }): News => ({
         events: [{ name: 'domain.transferred_away', facts: { ...this.facts(row, refs), gainingRegistrar: facts.gainingRegistrar ?? null, renewalInvoicesCancelled: invoicesCancelled } }],
         messages: [
           { to: { kind: 'client', clientId: row.client_id }, template: 'sync.transferred_away_client', params },
@@ -176,26 +182,34 @@ export class StatusApplier {
   private async transition(
     row: SyncDomainRow,
     request: TransitionRequest,
-    news: (refs: HostOrderRefs) => News,
+    news: (order: DomainOrder) => News,
   ): Promise<boolean> {
     const applied = await transactionRetryingDeadlocks(this.deps.knex, async (trx) => {
       if (!(await transitionDomain(trx, request))) return false;
-      const { events, messages } = news(await this.refsOf(trx, row.id));
+      const order = await this.orderOf(trx, row.id);
+      const { events, messages, settle } = news(order);
       await this.deps.outbox.record(trx, events, request.at);
       await this.deps.notifications.enqueue(trx, messages);
+      if (settle && order.order) await this.deps.settlements.record(trx, order.order, settle.cause, settle.reason, request.at);
       return true;
     });
     if (applied) this.deps.queue.wake();
     return applied;
   }
 
-  /** The host's ids of the order the domain came in with, if it came in with one. */
+  /** The order the domain came in with (and the host's ids of it), if it came in with one. */
+  private async orderOf(trx: Knex.Transaction, domainId: number): Promise<DomainOrder> {
+    const order = await trx('dt_transfer_orders as o')
+      .join('dt_domains as d', 'd.transfer_order_id', 'o.id')
+      .where('d.id', domainId)
+      .first('o.id', 'o.order_id', 'o.order_item_id', 'o.invoice_id', 'o.client_id', 'o.domain', 'o.amount_minor', 'o.currency');
+    if (!order) return orderRefs(undefined);
+    return { ...orderRefs(order), order: { ...order, id: Number(order.id), amount_minor: Number(order.amount_minor) } };
+  }
+
   private async refsOf(trx: Knex.Transaction, domainId: number): Promise<HostOrderRefs> {
-    const order = await trx('dt_transfer_orders')
-      .join('dt_domains', 'dt_domains.transfer_order_id', 'dt_transfer_orders.id')
-      .where('dt_domains.id', domainId)
-      .first('dt_transfer_orders.order_id', 'dt_transfer_orders.order_item_id', 'dt_transfer_orders.invoice_id');
-    return orderRefs(order);
+    const { order: _order, ...refs } = await this.orderOf(trx, domainId);
+    return refs;
   }
 
   private facts(row: SyncDomainRow, refs: HostOrderRefs) {

@@ -12,7 +12,8 @@ import { RegistryPush } from './registry-push.ts';
 import type { SyncSummary } from './sync-summary.ts';
 import { CronRunStore, type CronRunRow } from '../../cron/cron-run.store.ts';
 import { cronSlots, intervalSlots } from '../../cron/cron-slots.ts';
-import { CronScheduler, type ManualRun } from '../../cron/cron.scheduler.ts';
+import { CronScheduler, type ManualRun, type ScheduleEntry } from '../../cron/cron.scheduler.ts';
+import type { PaidTransferSettlements } from '../billing/settlements.ts';
 import type { ScheduledTask, ScheduledTaskRunOptions } from '../../cron/scheduled-task.ts';
 
 export const SYNC_TASK_ID = 'sync-domain-statuses';
@@ -48,13 +49,16 @@ export function createSyncFeature(deps: {
   notifications: ModuleNotifications;
   registrars: RegistrarRegistry;
   config: ModuleConfig;
+  settlements: PaidTransferSettlements;
+  /** The module's other scheduled tasks, run by the same leased scheduler. */
+  otherTasks?: ScheduleEntry[];
   /** Tests run two "instances" in one process; each needs its own owner id. */
   owner?: string;
   heartbeatMs?: number;
 }): SyncFeature {
   const settings = deps.config.sync;
   const logger = deps.logger.child({ component: 'sync' });
-  const applier = new StatusApplier({ knex: deps.knex, clock: deps.clock, outbox: deps.outbox, queue: deps.queue, billing: deps.billing, notifications: deps.notifications, logger });
+  const applier = new StatusApplier({ knex: deps.knex, clock: deps.clock, outbox: deps.outbox, queue: deps.queue, settlements: deps.settlements, billing: deps.billing, notifications: deps.notifications, logger });
   const runner = new SyncRunService({ knex: deps.knex, clock: deps.clock, logger, registrars: deps.registrars, applier, notifications: deps.notifications, settings });
   const push = new RegistryPush({ knex: deps.knex, registrars: deps.registrars, applier, logger, callTimeoutMs: settings.callTimeoutMs });
   const runs = new CronRunStore(deps.knex, deps.clock);
@@ -93,6 +97,7 @@ export function createSyncFeature(deps: {
     [
       { task: daily, slots: cronSlots(settings.schedule, settings.timezone) },
       { task: pending, slots: intervalSlots(settings.pendingCheckMinutes), keepRunsMs: WEEK_MS },
+      ...(deps.otherTasks ?? []),
     ],
   );
   scheduler.onTick(async () => {

@@ -6,7 +6,7 @@ import { AppError, ConflictError, InputError } from '../errors.ts';
 import { unmetTransferRules, type UnmetRule } from '../domains/transfer-rules.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import { isRegistrarError, type DomainInfo, type RegistrarAdapter } from '../../registrar-adapters/types.ts';
-import type { NormalizedDomain } from './domain-name.ts';
+import { toUnicode, type NormalizedDomain } from './domain-name.ts';
 
 /** The transfer cannot happen; `reasons` lists every unmet rule, each with its own message. */
 export class TransferRefusedError extends AppError {
@@ -70,9 +70,10 @@ export class TransferEligibility {
     return { domain: name.domain, registrarId: routed.id, adapter: routed.adapter, amountMinor, currency: this.deps.config.pricing.currency, suffix };
   }
 
-  async check(name: NormalizedDomain): Promise<TransferQuote> {
+  /** `clientId`, when a client asks: only their own open order or domain is named to them. */
+  async check(name: NormalizedDomain, clientId?: string): Promise<TransferQuote> {
     const quote = this.quote(name);
-    await this.assertNoOpenTransfer(name.domain);
+    await this.assertNoOpenTransfer(name, clientId);
     const facts = await this.facts(quote);
     if (facts) {
       if (facts.sponsoredByUs) throw new ConflictError('rules:already_ours', { domain: name.unicode });
@@ -82,11 +83,17 @@ export class TransferEligibility {
     return quote;
   }
 
-  async assertNoOpenTransfer(domain: string): Promise<void> {
-    const order = await this.deps.knex('dt_transfer_orders').where({ domain }).whereIn('status', OPEN_ORDER_STATUSES).first('id');
-    if (order) throw new ConflictError('rules:open_transfer_exists', { domain });
-    const managed = await this.deps.knex('dt_domains').where({ domain }).whereIn('status', ['pending', 'active']).first('status');
-    if (managed) throw new ConflictError(managed.status === 'active' ? 'rules:already_managed' : 'rules:open_transfer_exists', { domain });
+  /**
+   * Refuses a domain with an open order or under management. Another client's order or domain
+   * is not revealed: they are told only that it cannot be ordered now.
+   */
+  async assertNoOpenTransfer(name: Pick<NormalizedDomain, 'domain' | 'unicode'>, clientId?: string): Promise<void> {
+    const order = await this.deps.knex('dt_transfer_orders').where({ domain: name.domain }).whereIn('status', OPEN_ORDER_STATUSES).first('client_id');
+    const managed = order ? undefined : await this.deps.knex('dt_domains').where({ domain: name.domain }).whereIn('status', ['pending', 'active']).first('status', 'client_id');
+    const holder = order?.client_id ?? managed?.client_id;
+    if (holder === undefined) return;
+    if (clientId !== undefined && holder !== clientId) throw new ConflictError('rules:not_available', { domain: name.unicode });
+    throw new ConflictError(managed?.status === 'active' ? 'rules:already_managed' : 'rules:open_transfer_exists', { domain: name.unicode });
   }
 
   private routedSuffix(domain: string): string {
@@ -116,7 +123,7 @@ export class TransferEligibility {
 
   private refusalFor(error: unknown, quote: TransferQuote): never {
     if (!isRegistrarError(error)) throw error;
-    if (error.code === 'not_found') throw new InputError('rules:not_registered', { domain: quote.domain }, 'domain');
+    if (error.code === 'not_found') throw new InputError('rules:not_registered', { domain: toUnicode(quote.domain) }, 'domain');
     if (error.code === 'transient' || error.code === 'rate_limited') {
       this.deps.logger.warn({ domain: quote.domain, registrar: quote.registrarId, error: error.registrarMessage }, 'registry facts unavailable');
       throw new AppError(424, 'rules:registry_unreachable', {});

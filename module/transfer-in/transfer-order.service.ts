@@ -11,6 +11,7 @@ import { normalizeDomain, validateEppCode } from './domain-name.ts';
 import type { TransferEligibility } from './transfer-eligibility.service.ts';
 import { transitionDomain } from '../domains/domain-status.machine.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
+import type { PaidTransferSettlements } from '../billing/settlements.ts';
 import { orderRefs } from '../events/domain-events.ts';
 
 export const TRANSFER_DOMAIN_JOB = 'TransferDomainJob';
@@ -73,6 +74,7 @@ export class TransferOrderService {
       eligibility: TransferEligibility;
       notifications: ModuleNotifications;
       outbox: EventOutbox;
+      settlements: PaidTransferSettlements;
     },
   ) {}
 
@@ -91,7 +93,7 @@ export class TransferOrderService {
 
   async placeOrder(clientId: string, body: unknown): Promise<{ order: TransferOrderRow; invoiceUrl: string }> {
     const { domain, eppCode } = this.parseOrderForm(body);
-    const quote = await this.deps.eligibility.check(domain);
+    const quote = await this.deps.eligibility.check(domain, clientId);
     const created = await this.deps.billing.createTransferOrder({
       clientId,
       domain: domain.domain,
@@ -122,7 +124,8 @@ export class TransferOrderService {
     } catch (error) {
       // Another order for this domain won the race (unique open_domain): undo the host's order.
       await this.deps.billing.cancelOrder(created.orderId, 'duplicate transfer order');
-      if (isUniqueViolation(error)) throw new ConflictError('rules:open_transfer_exists', { domain: domain.domain });
+      // Whose it is, nobody is told: the loser hears only that it cannot be ordered now.
+      if (isUniqueViolation(error)) throw new ConflictError('rules:not_available', { domain: domain.unicode });
       throw error;
     }
     const order = (await this.deps.knex('dt_transfer_orders').where({ order_item_id: created.orderItemId }).first()) as TransferOrderRow;
@@ -189,35 +192,52 @@ export class TransferOrderService {
     if (!(await this.dispatch(order, 'failed'))) throw new ConflictError('transfer:errors.not_retryable', { status: order.status });
   }
 
-  /**
-   * Abandons an unpaid or failed transfer: the code is purged, the host order cancelled when
-   * unpaid, and `domain.transfer.cancelled` says whether it had been paid.
-   */
+  /** A client or an admin abandons an unpaid or failed transfer; see `end`. */
   async cancel(domain: string, actor: string, clientId?: string): Promise<void> {
     const order = await this.findOpenOrderForDomain(domain);
     if (!order || (clientId !== undefined && order.client_id !== clientId)) throw new NotFoundError();
-    if (!['awaiting_payment', 'failed'].includes(order.status)) throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
+    if (!ENDABLE.includes(order.status)) throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
+    const by = clientId === undefined ? 'admin' : 'client';
+    if (!(await this.end(order, { actor, by, reason: `cancelled by the ${by}` }))) {
+      throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
+    }
+  }
+
+  /**
+   * Ends an unpaid or failed order without the domain, in one transaction: the EPP code purged,
+   * a pending domain row cancelled, `domain.transfer.cancelled` for the host, and for a paid
+   * order its settlement (credit, or the admin's decision). An unpaid host order is cancelled
+   * afterwards. False when the order had moved on (another cancel, a corrected code) meanwhile.
+   */
+  async end(order: TransferOrderRow, how: { actor: string; by: 'client' | 'admin' | 'expiry'; reason: string }): Promise<boolean> {
     const at = this.deps.clock.now();
-    const cancelled = await this.deps.knex.transaction(async (trx) => {
+    // Only a paid order is ever dispatched, so a failed one was paid.
+    const paid = order.status === 'failed';
+    const ended = await this.deps.knex.transaction(async (trx) => {
       const updated = await trx('dt_transfer_orders')
         .where({ id: order.id, status: order.status })
         .update({ status: 'cancelled', open_domain: null, epp_code_ciphertext: null, epp_code_purged_at: at.getTime(), updated_at: at.getTime() });
       if (updated !== 1) return false;
       const domainRow = await trx('dt_domains').where({ transfer_order_id: order.id, status: 'pending' }).first('id');
       if (domainRow) {
-        await transitionDomain(trx, { domainId: domainRow.id, from: 'pending', to: 'cancelled', cause: 'transfer.cancelled', actor, at });
+        await transitionDomain(trx, { domainId: domainRow.id, from: 'pending', to: 'cancelled', cause: 'transfer.cancelled', actor: how.actor, detail: how.reason, at });
       }
       const facts = { domain: order.domain, clientId: order.client_id, registrarId: order.registrar_id, ...orderRefs(order) };
-      const cancelledBy = clientId === undefined ? 'admin' : 'client';
-      // Only a paid order is ever dispatched, so a failed one was paid.
-      await this.deps.outbox.record(trx, [{ name: 'domain.transfer.cancelled', facts: { ...facts, cancelledBy, reason: 'transfer cancelled', paid: order.status === 'failed' } }], at);
+      await this.deps.outbox.record(trx, [{ name: 'domain.transfer.cancelled', facts: { ...facts, cancelledBy: how.by, reason: how.reason, paid } }], at);
+      if (paid) await this.deps.settlements.record(trx, order, SETTLEMENT_CAUSE[how.by], how.reason, at);
       return true;
     });
-    if (!cancelled) throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
+    if (!ended) return false;
     this.deps.queue.wake();
-    if (order.status === 'awaiting_payment') await this.deps.billing.cancelOrder(order.order_id, 'transfer cancelled');
+    if (!paid) await this.deps.billing.cancelOrder(order.order_id, how.reason);
+    return true;
   }
 }
+
+/** Orders a client or admin may end: not paid yet, or paid and refused by the registry. */
+const ENDABLE: ReadonlyArray<TransferOrderRow['status']> = ['awaiting_payment', 'failed'];
+
+const SETTLEMENT_CAUSE = { client: 'cancelled_by_client', admin: 'cancelled_by_admin', expiry: 'abandoned' } as const;
 
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; message?: string };

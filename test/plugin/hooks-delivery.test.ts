@@ -144,11 +144,11 @@ describe('hooks the module emits are facts, delivered at least once from its out
     world.host.bus.on('domain.transfer.cancelled', (event: TransferCancelledEvent) => void received.push(event));
     const unpaid = await orderTransfer(world, 'demo-transferable.com', SANDBOX_DEMO_AUTH_CODE);
     expect(unpaid.status).toBe(303);
-    await world.client.post('/client/domains/demo-transferable.com/transfer/cancel').type('form').send({ _csrf: world.csrf });
+    await world.client.post('/client/domains/demo-transferable.com/transfer/cancel').type('form').send({ _csrf: world.csrf, confirm: 'yes' });
     const failed = await orderTransfer(world, 'demo-wrong-code.com', 'Wrong-Code-4711');
     await payInvoice(world, failed.headers.location!);
     await runJobs(world);
-    await world.client.post('/client/domains/demo-wrong-code.com/transfer/cancel').type('form').send({ _csrf: world.csrf });
+    await world.client.post('/client/domains/demo-wrong-code.com/transfer/cancel').type('form').send({ _csrf: world.csrf, confirm: 'yes' });
     await runJobs(world);
 
     expect(received.map((e) => [e.domain, e.cancelledBy, e.paid])).toEqual([

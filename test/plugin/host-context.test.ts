@@ -12,7 +12,7 @@ function completeContext(): Record<string, any> {
   return {
     knex: db.knex,
     events: createEventBus(),
-    billing: { getClient: fn, createTransferOrder: fn, getInvoice: fn, cancelOrder: fn, cancelUnpaidRenewalInvoices: fn, setAutoRenew: fn },
+    billing: { getClient: fn, createTransferOrder: fn, getInvoice: fn, cancelOrder: fn, cancelUnpaidRenewalInvoices: fn, setAutoRenew: fn, creditOrderItem: fn },
     auth: () => null,
     notifier: { notify: fn },
     clock: new FakeClock(),
@@ -71,6 +71,13 @@ describe('a host context with a part missing is refused at creation, naming the 
     ctx.billing = { ...ctx.billing, getClients: 'yes', createTransferOrder: undefined };
     delete ctx.notifier;
     expect(problemsOf(ctx)).toEqual(['billing.getClients is not a function', 'billing.createTransferOrder is missing', 'notifier is missing']);
+  });
+
+  it('names billing.creditOrderItem when paid transfers are to be credited, and takes a host without it that settles by hand', () => {
+    const ctx = completeContext();
+    delete ctx.billing.creditOrderItem;
+    expect(problemsOf(ctx)).toEqual(['billing.creditOrderItem is missing (billing.onPaidTransferEnded is "credit": implement it, or set "admin_decides" to settle paid transfers by hand)']);
+    expect(() => createDomainTransferModule({ ...ctx, config: { ...testModuleConfig(), billing: { onPaidTransferEnded: 'admin_decides' } } } as HostContext)).not.toThrow();
   });
 
   it('refuses a knex instance on an engine the module does not support', () => {

@@ -56,7 +56,7 @@ describe('the module mounted at /portal/client and /backoffice/dt', () => {
     const page = await request(platform.app).get(`${MOUNTS.client}/domains/demo-transferable.com`).set(as);
     expect(targets(page.text)).toContain('/portal/client/domains/demo-transferable.com/transfer/cancel');
     expectUnderMounts(page.text);
-    const cancelled = await request(platform.app).post(`${MOUNTS.client}/domains/demo-transferable.com/transfer/cancel`).set(as).type('form').send({ _csrf: csrf });
+    const cancelled = await request(platform.app).post(`${MOUNTS.client}/domains/demo-transferable.com/transfer/cancel`).set(as).type('form').send({ _csrf: csrf, confirm: 'yes' });
     expect(cancelled.status).toBe(303);
     expect(cancelled.headers.location).toBe('/portal/client/domains/demo-transferable.com?notice=cancelled');
 

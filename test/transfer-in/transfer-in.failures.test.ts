@@ -174,7 +174,7 @@ describe('a lost response and a damaged code', () => {
   it('purges the code when the client cancels the unpaid order', async () => {
     const world = await createTransferWorld(db);
     expect((await orderTransfer(world, 'demo-transferable.com', SANDBOX_DEMO_AUTH_CODE)).status).toBe(303);
-    const cancelled = await world.client.post('/client/domains/demo-transferable.com/transfer/cancel').type('form').send({ _csrf: world.csrf });
+    const cancelled = await world.client.post('/client/domains/demo-transferable.com/transfer/cancel').type('form').send({ _csrf: world.csrf, confirm: 'yes' });
     expect(cancelled.status).toBe(303);
     const order = await db.knex('dt_transfer_orders').first();
     expect(order).toMatchObject({ status: 'cancelled', epp_code_ciphertext: null, open_domain: null });

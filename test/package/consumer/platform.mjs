@@ -42,6 +42,9 @@ const billing = {
     return 0;
   },
   async setAutoRenew() {},
+  async creditOrderItem({ idempotencyKey }) {
+    return { creditId: idempotencyKey };
+  },
 };
 const messages = [];
 const events = createEventBus();

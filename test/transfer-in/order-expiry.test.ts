@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { SANDBOX_DEMO_AUTH_CODE } from '../../registrar-adapters/sandbox/index.ts';
+import { DEMO, csrfOf, loginAs } from '../../host/test/host.test-support.ts';
+import { useMigratedDatabase } from '../support/test-database.ts';
+import { createTransferWorld, orderTransfer, payInvoice, runJobs, type TransferWorld } from './transfer-in.support.ts';
+
+const db = useMigratedDatabase();
+const DAY = 24 * 60 * 60 * 1000;
+
+async function runExpiry(world: TransferWorld) {
+  const task = world.host.module.cronTasks.find((t) => t.id === 'expire-transfer-orders')!;
+  return task.execute({ trigger: 'cli' });
+}
+
+describe('orders nobody finishes', () => {
+  it('cancels an unpaid order after orders.unpaidExpiryDays, releasing the domain for another client', async () => {
+    const world = await createTransferWorld(db);
+    const ordered = await orderTransfer(world, 'demo-transferable.com', SANDBOX_DEMO_AUTH_CODE);
+    expect(ordered.status).toBe(303);
+
+    // Another client is told only that it cannot be ordered now: not that someone has an order.
+    const other = await loginAs(world.host, DEMO.otherClient);
+    const otherCsrf = await csrfOf(other, '/client/order/domain?action=transfer');
+    const refused = await other.post('/client/order/domain?action=transfer').type('form').send({ _csrf: otherCsrf, domain: 'demo-transferable.com', eppCode: SANDBOX_DEMO_AUTH_CODE });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toMatch(/demo-transferable\.com (cannot be ordered right now|目前无法订购)/);
+    expect(refused.text).not.toMatch(/already open|进行中/);
+
+    world.clock.advance(6 * DAY);
+    expect(await runExpiry(world)).toMatchObject({ expiredUnpaid: 0, abandoned: 0 });
+    world.clock.advance(2 * DAY);
+    expect(await runExpiry(world)).toMatchObject({ expiredUnpaid: 1, abandoned: 0 });
+
+    const order = await db.knex('dt_transfer_orders').first();
+    expect(order).toMatchObject({ status: 'cancelled', open_domain: null, epp_code_ciphertext: null });
+    expect((await db.knex('host_invoices').where({ id: Number(order.invoice_id) }).first()).status).toBe('cancelled');
+    expect(await db.knex('dt_order_settlements').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    const now = await other.post('/client/order/domain?action=transfer').type('form').send({ _csrf: otherCsrf, domain: 'demo-transferable.com', eppCode: SANDBOX_DEMO_AUTH_CODE });
+    expect(now.status).toBe(303);
+  });
+
+  it('ends a paid transfer the client left failed after orders.abandonFailedAfterDays, and credits it', async () => {
+    const world = await createTransferWorld(db);
+    const ordered = await orderTransfer(world, 'demo-wrong-code.com', 'Wrong-Code-4711');
+    await payInvoice(world, ordered.headers.location!);
+    await runJobs(world);
+    world.clock.advance(29 * DAY);
+    expect(await runExpiry(world)).toMatchObject({ abandoned: 0 });
+    world.clock.advance(2 * DAY);
+    expect(await runExpiry(world)).toMatchObject({ abandoned: 1 });
+    await runJobs(world);
+    expect(await db.knex('dt_order_settlements').select('cause', 'status')).toEqual([{ cause: 'abandoned', status: 'credited' }]);
+    expect(await db.knex('host_credit_ledger').select('amount_minor')).toEqual([{ amount_minor: 1099 }]);
+  });
+});
