@@ -26,6 +26,7 @@ export interface ModuleConfig {
   baseUrl: string;
   encryptionKey: string;
   defaultLocale: string;
+  displayTimeZone: string;
   registrars: Record<string, RegistrarConfig>;
   tldRouting: Record<string, string>;
   pricing: { currency: string; transferFee: Record<string, number> };
@@ -145,6 +146,13 @@ export function resolveConfig(raw: unknown, factories: ReadonlyMap<string, Regis
   }
   for (const tld of Object.keys(config.pricing.transferFee)) {
     if (!config.tldRouting[tld]) problems.push({ key: `pricing.transferFee.${tld}`, message: 'has a price but no route in tldRouting' });
+  }
+  for (const [key, zone] of [['displayTimeZone', config.displayTimeZone], ['sync.timezone', config.sync.timezone]] as const) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+    } catch {
+      problems.push({ key, message: `"${zone}" is not a time zone (use an IANA name such as UTC or Asia/Shanghai)` });
+    }
   }
   if (Buffer.from(config.encryptionKey, 'base64').length !== 32) {
     problems.push({ key: 'encryptionKey', message: 'must be base64 of exactly 32 bytes' });

@@ -164,6 +164,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     homeUrl: options.ui?.homeUrl ?? '/',
     logoutUrl: options.ui?.logoutUrl,
     mounts,
+    timeZone: config.displayTimeZone,
     navigation: (principal, here) => [...(options.ui?.navigation?.(principal) ?? []), ...moduleNavigation(principal, here)],
   });
 

@@ -35,6 +35,8 @@ export async function renderDomainPage(
     principal.kind === 'admin' ? 'admin/domain' : 'client/domain',
     {
       titleKey: 'domains:detail.title',
+      // The page a post to one of its forms answers with: language links point back here.
+      pagePath: `${req.baseUrl}/domains/${view.name}`,
       titleParams: { domain: toUnicode(view.name) },
       view,
       unicode: toUnicode(view.name),

@@ -36,6 +36,8 @@ export interface PageKitOptions {
   mounts: MountPaths;
   /** Links in the page header for this principal. */
   navigation: (principal: Principal | null, mounts: MountPaths) => NavItem[];
+  /** IANA zone dates and times are shown in. */
+  timeZone: string;
 }
 
 /**
@@ -87,9 +89,13 @@ export class PageKit {
    * Asks the host's auth (sync or async) once per request. The module's routers run it first;
    * a host that renders its own pages with this kit puts it in front of them too.
    */
-  authenticate: RequestHandler = (req, _res, next) => {
+  authenticate: RequestHandler = (req, res, next) => {
     this.principals.resolve(req).then(
-      () => next(),
+      (principal) => {
+        // Nothing shown to a logged-in person may outlive the session in a cache or the back button.
+        if (principal) res.setHeader('Cache-Control', 'no-store');
+        next();
+      },
       (error: unknown) => next(error),
     );
   };
@@ -149,8 +155,9 @@ export class PageKit {
         adminBase: mounts.admin,
         homeUrl: this.options.homeUrl,
         logoutUrl: this.options.logoutUrl,
-        languages: this.languageLinks(req, locale),
-        nav: this.options.navigation(principal, mounts).map((item) => ({ ...item, label: t(item.labelKey) })),
+        timeZone: this.options.timeZone,
+        languages: this.languageLinks(req, locale, data.pagePath as string | undefined),
+        nav: this.options.navigation(principal, mounts).map((item) => ({ ...item, label: t(item.labelKey), current: isCurrent(req.originalUrl, item.href) })),
         title: data.titleKey ? t(String(data.titleKey), (data.titleParams ?? {}) as Record<string, unknown>) : data.title,
       },
       { locale },
@@ -158,9 +165,14 @@ export class PageKit {
     res.status(status).type('html').send(html);
   }
 
-  /** One link per language: the page asked for, in that language, its other query parameters kept. */
-  private languageLinks(req: Request, current: Locale): Array<{ code: Locale; name: string; href: string; current: boolean }> {
-    const url = new URL(req.originalUrl, 'http://module.invalid');
+  /**
+   * One link per language: this page in that language, its other query parameters kept. A
+   * page answering a form post links to `pagePath` (the page the form belongs to), or to where
+   * the browser came from, never to the post's own address, which has no page to GET.
+   */
+  private languageLinks(req: Request, current: Locale, pagePath?: string): Array<{ code: Locale; name: string; href: string; current: boolean }> {
+    const page = req.method === 'GET' || req.method === 'HEAD' ? req.originalUrl : (pagePath ?? sameSiteReferer(req) ?? this.options.homeUrl);
+    const url = new URL(page, 'http://module.invalid');
     return this.options.languages.locales.map((code) => {
       url.searchParams.set('lang', code);
       return { code, name: this.options.languages.nativeName(code), href: `${url.pathname}${url.search}`, current: code === current };
@@ -225,8 +237,30 @@ export class PageKit {
       res.status(error.status).json({ error: { code: error.messageKey, message, field: error.field } });
       return;
     }
-    this.render(req, res, 'error', { titleKey: 'errors.title', message, status: error.status }, error.status);
+    const titleKey = ERROR_TITLES.has(error.status) ? `errors.titles.${error.status}` : error.status >= 500 ? 'errors.titles.500' : 'errors.title';
+    this.render(req, res, 'error', { titleKey, message, status: error.status }, error.status);
   };
+}
+
+const ERROR_TITLES = new Set([401, 403, 404, 409, 413, 422, 424, 429, 500, 503]);
+
+/** A header link is the current page when the page is it or below it. */
+function isCurrent(page: string, href: string): boolean {
+  const path = page.split('?')[0]!;
+  const target = href.split('?')[0]!;
+  return path === target || path.startsWith(`${target}/`);
+}
+
+/** The path and query of the page the browser came from, when it is on this site. */
+function sameSiteReferer(req: Request): string | undefined {
+  const referer = req.get('referer');
+  if (!referer) return undefined;
+  try {
+    const url = new URL(referer);
+    return url.host === req.get('host') ? `${url.pathname}${url.search}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Wraps an async route so a rejection reaches the error handler (Express 5 does this too). */

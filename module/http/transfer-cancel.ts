@@ -18,6 +18,7 @@ export async function renderCancelConfirmation(pages: PageKit, services: ModuleS
   const outcome = order.status === 'awaiting_payment' ? 'unpaid' : paidOutcome;
   pages.render(req, res, 'transfer-cancel', {
     titleKey: 'settlement:confirm_title',
+    pagePath: `${req.baseUrl}/domains/${domain}/transfer/cancel`,
     titleParams: { domain: toUnicode(domain) },
     outcomeKey: `settlement:${principal.kind === 'admin' ? `admin_${outcome}` : outcome}`,
     amountMinor: order.amount_minor,

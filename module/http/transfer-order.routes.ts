@@ -17,7 +17,7 @@ export function transferOrderRoutes(on: DeclareRoute, pages: PageKit, services: 
   const prices = () => Object.entries(services.eligibility.prices()).map(([tld, amountMinor]) => ({ tld, amountMinor }));
 
   const renderForm = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) =>
-    pages.render(req, res, 'client/transfer-order', { titleKey: 'transfer:order.title', prices: prices(), currency: services.eligibility.currency(), maxCodeLength: EPP_CODE_MAX_LENGTH, ...extra }, status);
+    pages.render(req, res, 'client/transfer-order', { titleKey: 'transfer:order.title', pagePath: `${req.baseUrl}/order/domain?action=transfer`, prices: prices(), currency: services.eligibility.currency(), maxCodeLength: EPP_CODE_MAX_LENGTH, ...extra }, status);
 
   on('GET', '/order/domain', (req, res) => {
     if (req.query.action !== 'transfer') throw new NotFoundError();

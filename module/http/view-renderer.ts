@@ -52,8 +52,9 @@ export function createViewRenderer(options: { directories: string[]; i18n: i18n;
   hbs.registerHelper('not', (a: unknown) => !a);
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
-  hbs.registerHelper('date', (value: unknown) => formatDate(value, false));
-  hbs.registerHelper('datetime', (value: unknown) => formatDate(value, true));
+  const zoneOf = (opts: Handlebars.HelperOptions): string => (opts.data?.root?.timeZone as string) ?? 'UTC';
+  hbs.registerHelper('date', (value: unknown, opts: Handlebars.HelperOptions) => formatDate(value, 'date', localeOf(opts), zoneOf(opts)));
+  hbs.registerHelper('datetime', (value: unknown, opts: Handlebars.HelperOptions) => formatDate(value, 'datetime', localeOf(opts), zoneOf(opts)));
   hbs.registerHelper('money', function (minor: number, currency: string, opts: Handlebars.HelperOptions) {
     if (typeof minor !== 'number') return '';
     return new Intl.NumberFormat(localeOf(opts), { style: 'currency', currency: currency || 'USD' }).format(minor / 100);
@@ -85,10 +86,22 @@ export function createViewRenderer(options: { directories: string[]; i18n: i18n;
   };
 }
 
-function formatDate(value: unknown, withTime: boolean): string {
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A date (or date and time, with its zone) in the reader's language and the configured time zone. */
+export function formatDate(value: unknown, kind: 'date' | 'datetime', locale: string, timeZone: string): string {
   if (value === null || value === undefined || value === '') return '';
   const date = value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number));
   if (Number.isNaN(date.getTime())) return '';
-  const iso = date.toISOString();
-  return withTime ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso.slice(0, 10);
+  const key = `${kind}|${locale}|${timeZone}`;
+  let format = formatters.get(key);
+  if (!format) {
+    const parts: Intl.DateTimeFormatOptions =
+      kind === 'date'
+        ? { year: 'numeric', month: 'short', day: 'numeric', timeZone }
+        : { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' };
+    format = new Intl.DateTimeFormat(locale, parts);
+    formatters.set(key, format);
+  }
+  return format.format(date);
 }

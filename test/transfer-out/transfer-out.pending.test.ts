@@ -14,8 +14,8 @@ describe('a transfer-out another registrar asked for', () => {
     const world = await createOutWorld(db, { adopt: [OURS] });
     await world.registry.requestTransferOut(OURS, 'other-registrar');
     const page = await world.client.agent.get(`/client/domains/${OURS}`);
-    expect(page.text).toContain('other-registrar asked for this domain on 2026-06-01');
-    expect(page.text).toContain('the domain moves to them on 2026-06-06');
+    expect(page.text).toContain('other-registrar asked for this domain on Jun 1, 2026');
+    expect(page.text).toContain('the domain moves to them on Jun 6, 2026');
     expect(page.text).toContain('Cancel Transfer-Out');
 
     const cancelled = await post(world.client, `/client/domains/${OURS}/transfer-out/cancel`);
@@ -141,7 +141,7 @@ describe('a domain that has been transferred away', () => {
     for (const [who, base] of [[world.client, `/client/domains/${OURS}`], [admin, `/admin/domains/${OURS}`]] as const) {
       const page = await who.agent.get(base);
       expect(page.status).toBe(200);
-      expect(page.text).toContain('This domain left us for another registrar (2026-06-01)');
+      expect(page.text).toContain('This domain left us for another registrar (Jun 1, 2026)');
       expect(page.text.match(ACTION_FORMS)).toBeNull();
       for (const action of ['lock', 'unlock', 'epp-code', 'transfer-out/cancel', 'transfer-out/approve', 'transfer-out/reject']) {
         const response = await post(who, `${base}/${action}`);
