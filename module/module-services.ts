@@ -14,6 +14,7 @@ import { ModuleNotifications, SEND_NOTIFICATIONS_JOB } from './notifications.ts'
 import { DELIVER_EVENTS_JOB, EventOutbox } from './events/event-outbox.ts';
 import { CREDIT_ORDER_ITEM_JOB, PaidTransferSettlements } from './billing/settlements.ts';
 import { createOrderExpiryTask } from './transfer-in/order-expiry.task.ts';
+import { IssueOnceTokens } from './transfer-out/issue-once.tokens.ts';
 import { intervalSlots } from '../cron/cron-slots.ts';
 import { ConflictError } from './errors.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
@@ -32,6 +33,8 @@ export interface ModuleServices {
   outbox: EventOutbox;
   /** What happens to the money of a paid transfer that ended without the domain. */
   settlements: PaidTransferSettlements;
+  /** One-time tokens of the Get EPP Code form: a reload does not fetch a second code. */
+  issueOnce: IssueOnceTokens;
   eligibility: TransferEligibility;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
@@ -161,6 +164,7 @@ export function createModuleServices(deps: {
     notifications,
     outbox,
     settlements,
+    issueOnce: new IssueOnceTokens(ctx.knex, ctx.clock, secretBox.deriveKey('issue-once')),
     eligibility,
     transferOrders,
     domains,

@@ -26,7 +26,7 @@ export async function renderDomainPage(
   res: Response,
   principal: Principal,
   view: DomainView,
-  extra: { eppCode?: EppCodeDelivery; codeError?: string; status?: number } = {},
+  extra: { eppCode?: EppCodeDelivery; codeError?: string; codeMessage?: { kind: 'error' | 'info'; text: string }; status?: number } = {},
 ): Promise<void> {
   const orderStatus = view.order?.status;
   pages.render(
@@ -46,7 +46,7 @@ export async function renderDomainPage(
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
       codeError: extra.codeError,
       canSettle: pages.can(req, 'billing.settle'),
-      transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode }),
+      transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode, codeMessage: extra.codeMessage }),
     },
     extra.status,
   );

@@ -5,7 +5,7 @@ import type { HostContext, Principal } from '../host-context.ts';
 import { AppError, coerceError, ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import { LOCALE_COOKIE, type Languages, type Locale } from '../i18n.ts';
 import type { CsrfTokens } from './csrf.ts';
-import type { ViewRenderer } from './view-renderer.ts';
+import { formatDate, type ViewRenderer } from './view-renderer.ts';
 import { PrincipalResolver } from './principal-resolver.ts';
 
 export interface NavItem {
@@ -129,6 +129,11 @@ export class PageKit {
 
   t(req: Request): TFunction {
     return this.options.languages.i18n.getFixedT(this.locale(req));
+  }
+
+  /** A date and time as pages show it: the reader's language, the configured zone. */
+  dateTime(req: Request, value: Date): string {
+    return formatDate(value, 'datetime', this.locale(req), this.options.timeZone);
   }
 
   csrfToken(req: Request): string {

@@ -3,9 +3,10 @@ import type { PageKit } from './page-kit.ts';
 import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import type { Principal } from '../host-context.ts';
-import { NotFoundError } from '../errors.ts';
+import { AppError, NotFoundError, RateLimitedError } from '../errors.ts';
 import type { DomainView } from '../domains/domain.queries.ts';
 import type { EppCodeDelivery, PendingAction } from '../transfer-out/transfer-out.service.ts';
+import type { TokenUse } from '../transfer-out/issue-once.tokens.ts';
 import { domainParam } from './domain-page.ts';
 import { renderDomainPage } from './domain-page.ts';
 
@@ -22,7 +23,7 @@ export async function transferOutSection(
   req: Request,
   principal: Principal,
   view: DomainView,
-  extra: { eppCode?: EppCodeDelivery } = {},
+  extra: { eppCode?: EppCodeDelivery; codeMessage?: { kind: 'error' | 'info'; text: string } } = {},
 ): Promise<Record<string, unknown> | undefined> {
   if (!view.domain) return undefined;
   const overview = await services.transferOut.overview(principal, view.name);
@@ -43,6 +44,8 @@ export async function transferOutSection(
     anyPendingAction: overview.capabilities.cancel || overview.capabilities.approve || overview.capabilities.reject,
     notice: notice ? t(`transfer_out:notice.${notice}`) : undefined,
     eppCode: extra.eppCode,
+    codeMessage: extra.codeMessage,
+    issueToken: services.issueOnce.issue(principal, view.name),
     activity: principal.kind === 'admin' ? await services.transferOut.activity(principal, view.name) : undefined,
   };
 }
@@ -75,10 +78,35 @@ export function transferOutRoutes(on: DeclareRoute, pages: PageKit, services: Mo
     });
   }
 
+  /**
+   * Get EPP Code. The form's one-time token makes a reload (or a second click) show when the
+   * code was issued instead of fetching another one; a refusal (the hourly limit, a rule not
+   * met) is shown on the domain page itself.
+   */
   on('POST', '/domains/:domain/epp-code', async (req, res) => {
     const principal = principalOf(req);
     const domain = domainParam(req);
-    const eppCode = await services.transferOut.requestEppCode({ principal, req }, domain);
+    const t = pages.t(req);
+    const again = async (codeMessage: { kind: 'error' | 'info'; text: string }, status: number) => {
+      forbidCaching(res);
+      await renderDomainPage(pages, services, req, res, principal, await services.domains.viewFor(principal, domain), { codeMessage, status });
+    };
+    let use: TokenUse | undefined;
+    const checkToken = async () => {
+      use = await services.issueOnce.use(req.body?.issue, principal, domain);
+      if (use.kind !== 'fresh') throw new AppError(use.kind === 'invalid' ? 422 : 409, 'transfer_out:code.form_token');
+    };
+    let eppCode: EppCodeDelivery;
+    try {
+      eppCode = await services.transferOut.requestEppCode({ principal, req }, domain, checkToken);
+    } catch (error) {
+      if (use?.kind === 'invalid') return again({ kind: 'error', text: t('transfer_out:code.form_expired') }, 422);
+      if (use?.kind === 'replayed') return again({ kind: 'info', text: t('transfer_out:code.already_issued', { time: pages.dateTime(req, use.issuedAt) }) }, 409);
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
+      if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      return again({ kind: 'error', text: t(error.messageKey, error.params) }, error.status);
+    }
+    if (use?.kind === 'fresh') await use.complete();
     const view = await services.domains.viewFor(principal, domain);
     forbidCaching(res);
     await renderDomainPage(pages, services, req, res, principal, view, { eppCode });

@@ -148,7 +148,11 @@ export class TransferOutService {
    * Fetches a fresh code from the registrar for the person asking. The code is returned and
    * nothing else keeps it: the audit row says who, when and which domain; the log likewise.
    */
-  async requestEppCode(ctx: ActionContext, name: string): Promise<EppCodeDelivery> {
+  /**
+   * `gate`, when given, runs once the domain's rules are met and before the hourly allowance
+   * is spent and the registrar asked: the page's one-time form token is checked there.
+   */
+  async requestEppCode(ctx: ActionContext, name: string, gate?: () => Promise<void>): Promise<EppCodeDelivery> {
     const { row, adapter } = await this.requireActive(ctx.principal, name);
     const facts = await this.facts(adapter, row.domain);
     if (facts.registry === 'unreachable') throw new AppError(424, 'transfer_out:errors.registry_unreachable');
@@ -157,6 +161,7 @@ export class TransferOutService {
     const first = eligibility.unmet[0];
     if (first) throw new ConflictError(`rules:${first.rule}`, first.params);
 
+    await gate?.();
     await this.limiter.consume(this.eppCodeLimits(ctx.principal, row.domain), 'transfer_out:errors.rate_limited');
     const result = await this.call(() => adapter.getEppCode(row.domain));
     if (result.kind === 'code' && !result.code.trim()) {

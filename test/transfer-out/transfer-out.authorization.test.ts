@@ -59,7 +59,7 @@ describe('another client’s domain answers 404 on every route, exactly like a d
     const shown = await post(admin, `/admin/domains/${OURS}/epp-code`);
     expect(shown.status).toBe(200);
     expect(shown.headers['cache-control']).toContain('no-store');
-    expect(shown.text).toMatch(/<code class="secret">[A-Za-z0-9_-]{16,}<\/code>/);
+    expect(shown.text).toMatch(/<code class="secret" id="epp-code-value">[A-Za-z0-9_-]{16,}<\/code>/);
     await post(admin, `/admin/domains/${OURS}/lock`);
     const rows = await db.knex('dt_audit_log').orderBy('id').select('actor_kind', 'action', 'domain');
     expect(rows).toEqual([

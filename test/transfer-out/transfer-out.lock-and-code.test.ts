@@ -7,7 +7,7 @@ import { createOutWorld, databaseText, OURS, OURS_LOCKED, post } from './transfe
 const db = useMigratedDatabase();
 
 function codeOn(html: string): string | undefined {
-  return /<code class="secret">([^<]+)<\/code>/.exec(html)?.[1];
+  return /<code class="secret" id="epp-code-value">([^<]+)<\/code>/.exec(html)?.[1];
 }
 
 describe('a client unlocks a domain, gets its EPP code once, and locks it again', () => {

@@ -67,7 +67,16 @@ export async function createOutWorld(
   return { host, clock, registry: sandboxOf(host), clientId, otherClientId, client };
 }
 
-export function post(s: Session, path: string, form: Record<string, string> = {}) {
+/**
+ * Posts a form as the page would. A Get EPP Code post carries the one-time token of the
+ * domain page's form, read from the page first, as a browser would have it.
+ */
+export async function post(s: Session, path: string, form: Record<string, string> = {}) {
+  if (path.endsWith('/epp-code') && form.issue === undefined) {
+    const page = await s.agent.get(path.slice(0, -'/epp-code'.length));
+    const issue = /name="issue" value="([^"]+)"/.exec(page.text)?.[1];
+    if (issue) form = { ...form, issue };
+  }
   return s.agent.post(path).type('form').send({ _csrf: s.csrf, ...form });
 }
 
