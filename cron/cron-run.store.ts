@@ -64,6 +64,11 @@ export class CronRunStore {
   }
 
   /** Extends the lease; false when the run is no longer ours (taken over, or finished elsewhere). */
+  /** The summary so far of a run in progress (shown by the admin page while it runs). */
+  async saveProgress(id: number, owner: string, summaryJson: string): Promise<void> {
+    await this.knex(TABLE).where({ id, owner, status: 'running' }).update({ summary: summaryJson });
+  }
+
   async renew(id: number, owner: string, leaseMs: number): Promise<boolean> {
     const now = this.clock.now().getTime();
     const updated = await this.knex(TABLE).where({ id, owner, status: 'running' }).update({ lease_expires_at: now + leaseMs, heartbeat_at: now });

@@ -93,7 +93,7 @@ export class CronScheduler {
       const runId = await store.claimSlot(entry.task.id, slotAt, this.owner, this.deps.lease.leaseMs, trigger);
       if (runId === null) return null;
       logger.info({ task: entry.task.id, slotAt, trigger, runId }, 'cron run started');
-      const outcome = await this.leased(runId, (signal) => entry.task.execute({ trigger, runId, slotAt, signal }));
+      const outcome = await this.leased(runId, (signal, report) => entry.task.execute({ trigger, runId, slotAt, signal, onProgress: report }));
       logger.info({ task: entry.task.id, runId, status: outcome.status }, 'cron run finished');
       if (entry.keepRunsMs) await store.prune(entry.task.id, new Date(now.getTime() - entry.keepRunsMs));
       return { task: entry.task.id, slotAt, outcome };
@@ -115,11 +115,21 @@ export class CronScheduler {
     }
     if (!options.domain && (await this.deps.store.live(taskId))) throw new ConflictError('sync:already_running');
     const runId = await this.deps.store.startManual(taskId, this.owner, this.deps.lease.leaseMs, options.trigger, options.domain ?? null);
-    const done = this.leased(runId, (signal) => task.execute({ ...options, runId, signal }));
+    const done = this.leased(runId, (signal, report) =>
+      task.execute({
+        ...options,
+        runId,
+        signal,
+        onProgress: (progress) => {
+          report(progress);
+          options.onProgress?.(progress);
+        },
+      }),
+    );
     return { runId, done: this.track(done) };
   }
 
-  private leased(runId: number, body: (signal: AbortSignal) => Promise<object>) {
+  private leased(runId: number, body: (signal: AbortSignal, report: (progress: object) => void) => Promise<object>) {
     const { store, clock, logger, lease } = this.deps;
     return runWithLease({ store, clock, logger, owner: this.owner, settings: lease, stopSignal: this.stopController.signal }, runId, body);
   }

@@ -8,6 +8,8 @@ export interface LeaseSettings {
   heartbeatMs: number;
 }
 
+const PROGRESS_MS = 1000;
+
 export interface LeasedOutcome<Summary> {
   runId: number;
   status: Exclude<CronRunStatus, 'running'>;
@@ -23,7 +25,7 @@ export interface LeasedOutcome<Summary> {
 export async function runWithLease<Summary extends object>(
   deps: { store: CronRunStore; clock: Clock; logger: Logger; owner: string; settings: LeaseSettings; stopSignal?: AbortSignal },
   runId: number,
-  body: (signal: AbortSignal) => Promise<Summary>,
+  body: (signal: AbortSignal, report: (progress: object) => void) => Promise<Summary>,
 ): Promise<LeasedOutcome<Summary>> {
   const { store, clock, logger, owner, settings } = deps;
   const controller = new AbortController();
@@ -55,16 +57,28 @@ export async function runWithLease<Summary extends object>(
   }, settings.heartbeatMs);
   heartbeat.unref();
 
+  // The summary so far, written at most every PROGRESS_MS so the admin page can follow a run.
+  let lastSaved = 0;
+  let saving: Promise<unknown> = Promise.resolve();
+  const report = (progress: object) => {
+    const now = Date.now();
+    if (now - lastSaved < PROGRESS_MS || controller.signal.aborted) return;
+    lastSaved = now;
+    const snapshot = JSON.stringify(progress);
+    saving = saving.then(() => store.saveProgress(runId, owner, snapshot)).catch((e: unknown) => logger.warn({ err: e, runId }, 'saving run progress failed'));
+  };
+
   let summary: Summary | null = null;
   let error: string | null = null;
   try {
-    summary = await body(controller.signal);
+    summary = await body(controller.signal, report);
   } catch (caught) {
     error = caught instanceof Error ? (caught.stack ?? caught.message) : String(caught);
     logger.error({ err: caught, runId }, 'cron run failed');
   } finally {
     clearInterval(heartbeat);
     deps.stopSignal?.removeEventListener('abort', onStop);
+    await saving;
   }
 
   if (controller.signal.aborted && deps.stopSignal?.aborted && !error) {

@@ -1,7 +1,7 @@
 import type { Languages } from './i18n.ts';
 import type { Logger } from 'pino';
 import type { Knex } from 'knex';
-import type { Clock, EventHandler, HostContext, InvoicePaidEvent } from './host-context.ts';
+import type { ClientProfile, Clock, EventHandler, HostContext, InvoicePaidEvent } from './host-context.ts';
 import type { ModuleConfig } from './config.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { RegistrarRegistry } from '../registrar-adapters/registry.ts';
@@ -35,6 +35,8 @@ export interface ModuleServices {
   settlements: PaidTransferSettlements;
   /** One-time tokens of the Get EPP Code form: a reload does not fetch a second code. */
   issueOnce: IssueOnceTokens;
+  /** Clients' names by id, for admin pages (one batch call when the host's billing offers it). */
+  clientNames(clientIds: string[]): Promise<Map<string, string>>;
   eligibility: TransferEligibility;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
@@ -165,6 +167,14 @@ export function createModuleServices(deps: {
     outbox,
     settlements,
     issueOnce: new IssueOnceTokens(ctx.knex, ctx.clock, secretBox.deriveKey('issue-once')),
+    async clientNames(clientIds) {
+      const ids = [...new Set(clientIds)];
+      if (!ids.length) return new Map();
+      const profiles = ctx.billing.getClients
+        ? await ctx.billing.getClients(ids)
+        : new Map((await Promise.all(ids.map(async (id) => [id, await ctx.billing.getClient(id)] as const))).filter((e): e is [string, ClientProfile] => e[1] !== null));
+      return new Map([...profiles].map(([id, profile]) => [id, profile.name]));
+    },
     eligibility,
     transferOrders,
     domains,

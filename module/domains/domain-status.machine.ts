@@ -73,6 +73,26 @@ export async function transitionDomain(db: Knex | Knex.Transaction, request: Tra
   return 'isTransaction' in db && db.isTransaction ? apply(db as Knex.Transaction) : transactionRetryingDeadlocks(db as Knex, apply);
 }
 
+/**
+ * Something that happened to a domain without changing its status (a refused attempt, a
+ * corrected code sent), in the same history, so client and admin read one story.
+ */
+export async function noteDomainEvent(
+  trx: Knex.Transaction,
+  row: { domainId: number; status: DomainStatus; cause: string; actor: string; detail?: string },
+  at: Date,
+): Promise<void> {
+  await trx('dt_domain_status_history').insert({
+    domain_id: row.domainId,
+    from_status: row.status,
+    to_status: row.status,
+    cause: row.cause,
+    actor: row.actor,
+    detail: row.detail?.slice(0, 2000) ?? null,
+    created_at: at.getTime(),
+  });
+}
+
 /** A domain's first appearance: no previous status, so it is a creation with a history row. */
 async function createDomain(trx: Knex.Transaction, columns: Record<string, unknown>, status: DomainStatus, cause: string, actor: string, at: Date): Promise<number> {
   const now = at.getTime();

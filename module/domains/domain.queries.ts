@@ -16,6 +16,9 @@ export interface DomainRow {
   failure_code: string | null;
   failure_reason: string | null;
   last_checked_at: number | null;
+  /** A transfer-out another registrar asked for, as last seen at the registry. */
+  transfer_out_gaining: string | null;
+  transfer_out_requested_at: number | null;
   status_changed_at: number;
   created_at: number;
   updated_at: number;

@@ -20,9 +20,10 @@ export function adminDomainRoutes(on: DeclareRoute, pages: PageKit, services: Mo
     const status = typeof req.query.status === 'string' && (DOMAIN_STATUSES as readonly string[]).includes(req.query.status) ? req.query.status : undefined;
     const search = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : undefined;
     const [domains, counts] = await Promise.all([services.domains.listAll({ status, search }), services.domains.countsByStatus()]);
+    const names = await services.clientNames(domains.map((d) => d.client_id));
     pages.render(req, res, 'admin/domains', {
       titleKey: 'domains:admin.title',
-      domains: domains.map((d) => ({ ...d, unicode: toUnicode(d.domain) })),
+      domains: domains.map((d) => ({ ...d, unicode: toUnicode(d.domain), clientName: names.get(d.client_id) ?? d.client_id })),
       counts: DOMAIN_STATUSES.map((s) => ({ status: s, count: counts[s] ?? 0, selected: s === status })),
       search,
     });
@@ -35,9 +36,9 @@ export function adminDomainRoutes(on: DeclareRoute, pages: PageKit, services: Mo
 
   /** Admin → Services → [domain service] → Actions → Transfer: dispatches a new job. */
   on('POST', '/domains/:domain/transfer', async (req, res) => {
-    adminActor(pages, req);
+    const actor = adminActor(pages, req);
     const domain = domainParam(req);
-    await services.transferOrders.adminDispatch(domain);
+    await services.transferOrders.adminDispatch(domain, actor);
     res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=dispatched`);
   });
 

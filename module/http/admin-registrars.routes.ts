@@ -20,7 +20,7 @@ export function adminRegistrarRoutes(on: DeclareRoute, pages: PageKit, services:
 
   on('GET', '/registrars/sandbox', async (req, res) => {
     const registries = await Promise.all(
-      sandboxes().map(async (adapter) => ({ id: adapter.id, label: adapter.label, domains: await adapter.registry.listDomains({ limit: 200 }) })),
+      sandboxes().map(async (adapter) => ({ id: adapter.id, labelKey: 'registrars:sandbox.default_label', domains: await adapter.registry.listDomains({ limit: 200 }) })),
     );
     pages.render(req, res, 'admin/sandbox', { titleKey: 'registrars:sandbox.title', registries, notice: req.query.notice });
   });

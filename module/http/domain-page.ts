@@ -29,6 +29,8 @@ export async function renderDomainPage(
   extra: { eppCode?: EppCodeDelivery; codeError?: string; codeMessage?: { kind: 'error' | 'info'; text: string }; status?: number } = {},
 ): Promise<void> {
   const orderStatus = view.order?.status;
+  const owner = String(view.domain?.client_id ?? view.order?.client_id ?? '');
+  const clientName = principal.kind === 'admin' && owner ? ((await services.clientNames([owner])).get(owner) ?? owner) : undefined;
   pages.render(
     req,
     res,
@@ -46,6 +48,7 @@ export async function renderDomainPage(
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
       codeError: extra.codeError,
       canSettle: pages.can(req, 'billing.settle'),
+      clientName,
       transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode, codeMessage: extra.codeMessage }),
     },
     extra.status,

@@ -47,6 +47,19 @@ export function createViewRenderer(options: { directories: string[]; i18n: i18n;
   hbs.registerHelper('t', function (key: string, opts: Handlebars.HelperOptions) {
     return options.i18n.getFixedT(localeOf(opts))(key, opts.hash ?? {});
   });
+  // A stored code (`transfer.requested`, `auth_code_invalid`) as a label; an unknown one is shown as it is.
+  hbs.registerHelper('tcode', function (prefix: string, code: unknown, opts: Handlebars.HelperOptions) {
+    if (code === null || code === undefined || code === '') return '';
+    const text = String(code);
+    return options.i18n.getFixedT(localeOf(opts))(`${prefix}.${text.replace(/[.:\s]/g, '_')}`, { defaultValue: text });
+  });
+  // Who did something (`job:42`, `sync:run-7`, `admin:3`, `client:12`), in words.
+  hbs.registerHelper('actor', function (actor: unknown, opts: Handlebars.HelperOptions) {
+    const text = String(actor ?? '');
+    const [kind = '', ...rest] = text.split(':');
+    const id = rest.join(':').replace(/^run-/, '');
+    return options.i18n.getFixedT(localeOf(opts))(`domains:actor.${kind.replace(/[.\s]/g, '_')}`, { id, defaultValue: text });
+  });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
   hbs.registerHelper('not', (a: unknown) => !a);

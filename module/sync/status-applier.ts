@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { BillingPort, Clock } from '../host-context.ts';
 import type { ModuleNotifications, QueuedNotification } from '../notifications.ts';
-import type { TransferStatus } from '../../registrar-adapters/types.ts';
+import type { PendingTransferOut, TransferStatus } from '../../registrar-adapters/types.ts';
+import { recordPendingTransferOut } from '../transfer-out/pending-transfer-out.ts';
 import { transitionDomain, type TransitionRequest } from '../domains/domain-status.machine.ts';
 import { transactionRetryingDeadlocks } from '../database.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
@@ -13,9 +14,12 @@ import type { SyncOutcome } from './sync-summary.ts';
 import type { DomainRow } from '../domains/domain.queries.ts';
 
 /** The columns a sync reads for each domain. */
-export type SyncDomainRow = Pick<DomainRow, 'id' | 'domain' | 'client_id' | 'registrar_id' | 'registrar_ref' | 'status' | 'expiry_date' | 'failure_code'>;
+export type SyncDomainRow = Pick<
+  DomainRow,
+  'id' | 'domain' | 'client_id' | 'registrar_id' | 'registrar_ref' | 'status' | 'expiry_date' | 'failure_code' | 'transfer_out_gaining' | 'transfer_out_requested_at'
+>;
 
-export const SYNC_COLUMNS = ['id', 'domain', 'client_id', 'registrar_id', 'registrar_ref', 'status', 'expiry_date', 'failure_code'] as const;
+export const SYNC_COLUMNS = ['id', 'domain', 'client_id', 'registrar_id', 'registrar_ref', 'status', 'expiry_date', 'failure_code', 'transfer_out_gaining', 'transfer_out_requested_at'] as const;
 
 export function normalizeSyncRow(row: Record<string, any>): SyncDomainRow {
   return { ...(row as SyncDomainRow), id: Number(row.id), expiry_date: row.expiry_date === null ? null : Number(row.expiry_date) };
@@ -32,6 +36,8 @@ export interface RegistryFacts {
   sponsoredByUs: boolean;
   expiresAt?: Date;
   gainingRegistrar?: string;
+  /** A transfer-out another registrar asked for, when the registrar reports it. */
+  pendingTransferOut?: PendingTransferOut | null;
 }
 
 export interface ApplyContext {
@@ -119,6 +125,7 @@ export class StatusApplier {
   async applyRegistryFacts(row: SyncDomainRow, facts: RegistryFacts, ctx: ApplyContext): Promise<Applied> {
     if (row.status !== 'active') return { outcome: 'unchanged' };
     if (!facts.sponsoredByUs) return this.transferredAway(row, facts, ctx);
+    if (facts.pendingTransferOut !== undefined && !ctx.dryRun) await recordPendingTransferOut(this.deps.knex, row.id, row, facts.pendingTransferOut);
     const newExpiry = facts.expiresAt?.getTime();
     if (newExpiry === undefined || newExpiry === row.expiry_date) return { outcome: 'unchanged' };
     const detail = `${row.expiry_date === null ? 'none' : new Date(row.expiry_date).toISOString()} → ${facts.expiresAt!.toISOString()}`;

@@ -177,7 +177,11 @@ export class SyncRunService {
     } else {
       const info = await lane.call('getDomainInfo', () => adapter.getDomainInfo(row.domain));
       if (options.signal?.aborted) throw new LaneClosedError(adapter.id);
-      applied = await this.deps.applier.applyRegistryFacts(row, { sponsoredByUs: info.sponsoredByUs, expiresAt: info.expiresAt, gainingRegistrar: info.sponsoredByUs ? undefined : info.registrar }, ctx);
+      applied = await this.deps.applier.applyRegistryFacts(
+        row,
+        { sponsoredByUs: info.sponsoredByUs, expiresAt: info.expiresAt, gainingRegistrar: info.sponsoredByUs ? undefined : info.registrar, pendingTransferOut: info.pendingTransferOut ?? null },
+        ctx,
+      );
     }
     builder.outcome(adapter.id, row.domain, applied.outcome, applied.detail);
     if (applied.outcome === 'unchanged' || applied.outcome === 'raced') {

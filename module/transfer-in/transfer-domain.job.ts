@@ -9,6 +9,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import { isRegistrarError, isRetryable, type TransferContacts, type TransferRequestResult } from '../../registrar-adapters/types.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
+import { noteDomainEvent } from '../domains/domain-status.machine.ts';
 import { eppCodeAad, type TransferOrderRow } from './transfer-order.service.ts';
 import { createAcceptanceRecorder, upsertPendingDomain } from './transfer-acceptance.recorder.ts';
 import { createTransferWorkLoader, type TransferWork } from './transfer-work.loader.ts';
@@ -157,7 +158,8 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
         .where({ id: order.id, status: 'queued' })
         .update({ status: 'failed', failure_code: code, failure_reason: message.slice(0, 2000), updated_at: at.getTime() });
       if (updated !== 1) return false;
-      await upsertPendingDomain(trx, order, { registrarRef: null, failureCode: code, failureReason: message }, actor, at);
+      const domainId = await upsertPendingDomain(trx, order, { registrarRef: null, failureCode: code, failureReason: message }, actor, at);
+      await noteDomainEvent(trx, { domainId, status: 'pending', cause: 'transfer.failed', actor, detail: `${code}: ${message}` }, at);
       await writeProvisioningLog(trx, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: 'transfer.request', outcome: 'failed', message: `${code}: ${message}` }, at);
       if (job) await deps.queue.completeIn(trx, [job]);
       await deps.notifications.enqueue(trx, messages, job ? [job] : []);

@@ -9,7 +9,7 @@ import type { ModuleNotifications } from '../notifications.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { normalizeDomain, validateEppCode } from './domain-name.ts';
 import type { TransferEligibility } from './transfer-eligibility.service.ts';
-import { transitionDomain } from '../domains/domain-status.machine.ts';
+import { noteDomainEvent, transitionDomain } from '../domains/domain-status.machine.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
 import type { PaidTransferSettlements } from '../billing/settlements.ts';
 import { orderRefs } from '../events/domain-events.ts';
@@ -151,7 +151,7 @@ export class TransferOrderService {
   }
 
   /** Moves an order to queued and enqueues its next job, atomically; false when someone else did. */
-  private async dispatch(order: TransferOrderRow, expectedStatus: TransferOrderRow['status'], patch: Record<string, unknown> = {}): Promise<boolean> {
+  private async dispatch(order: TransferOrderRow, expectedStatus: TransferOrderRow['status'], patch: Record<string, unknown> = {}, note?: { cause: string; actor: string }): Promise<boolean> {
     const now = this.deps.clock.now().getTime();
     const next = order.dispatch_count + 1;
     const won = await this.deps.knex.transaction(async (trx) => {
@@ -160,6 +160,8 @@ export class TransferOrderService {
         .update({ ...patch, status: 'queued', dispatch_count: next, failure_code: null, failure_reason: null, updated_at: now });
       if (updated !== 1) return false;
       await trx('dt_domains').where({ transfer_order_id: order.id, status: 'pending' }).update({ failure_code: null, failure_reason: null, updated_at: now });
+      const domainRow = note ? await trx('dt_domains').where({ transfer_order_id: order.id, status: 'pending' }).first('id') : undefined;
+      if (note && domainRow) await noteDomainEvent(trx, { domainId: Number(domainRow.id), status: 'pending', ...note }, this.deps.clock.now());
       await this.deps.queue.enqueue(TRANSFER_DOMAIN_JOB, transferJobKey(order.order_item_id, next), { transferOrderId: order.id, clientId: order.client_id, dispatch: next }, { trx });
       return true;
     });
@@ -178,18 +180,18 @@ export class TransferOrderService {
     if (order.status !== 'failed') throw new ConflictError('transfer:errors.not_awaiting_code', { domain });
     const eppCode = validateEppCode(rawCode);
     const ciphertext = this.deps.secretBox.seal(eppCode, eppCodeAad(order));
-    if (!(await this.dispatch(order, 'failed', { epp_code_ciphertext: ciphertext }))) {
+    if (!(await this.dispatch(order, 'failed', { epp_code_ciphertext: ciphertext }, { cause: 'transfer.resubmitted', actor: `client:${clientId}` }))) {
       throw new ConflictError('transfer:errors.not_awaiting_code', { domain });
     }
   }
 
   /** Admin → Services → [domain] → Actions → Transfer: a new job with the code on file. */
-  async adminDispatch(domain: string): Promise<void> {
+  async adminDispatch(domain: string, actor = 'admin'): Promise<void> {
     const order = await this.findOpenOrderForDomain(domain);
     if (!order) throw new NotFoundError();
     if (order.status !== 'failed') throw new ConflictError('transfer:errors.not_retryable', { status: order.status });
     if (!order.epp_code_ciphertext) throw new ConflictError('transfer:errors.code_missing');
-    if (!(await this.dispatch(order, 'failed'))) throw new ConflictError('transfer:errors.not_retryable', { status: order.status });
+    if (!(await this.dispatch(order, 'failed', {}, { cause: 'transfer.redispatched', actor }))) throw new ConflictError('transfer:errors.not_retryable', { status: order.status });
   }
 
   /** A client or an admin abandons an unpaid or failed transfer; see `end`. */

@@ -1,7 +1,8 @@
 import type { DomainInfo } from '../../registrar-adapters/types.ts';
 import { unmetTransferRules, type TransferWindows, type UnmetRule } from '../domains/transfer-rules.ts';
 
-export type RuleState = 'met' | 'unmet' | 'unknown';
+/** `in_progress`: a transfer-out is under way; the status row says so rather than "not met". */
+export type RuleState = 'met' | 'unmet' | 'unknown' | 'in_progress';
 
 /** One row of the seeds' transfer-out rules table (seed 000/001), with why it is unmet. */
 export interface TransferOutRuleRow {
@@ -37,8 +38,15 @@ export function transferOutEligibility(info: DomainInfo | null, windows: Transfe
     return { eligible: null, unmet: [], rows: ROWS.map((r) => ({ id: r.id, days: r.window ? windows[r.window] : undefined, state: 'unknown', reasons: [] })) };
   }
   const unmet = unmetTransferRules(info, windows, now, 'out');
+  // Our own domain leaving: "a transfer is pending" is the transfer under way, not a rule broken.
+  const leaving = info.pendingTransferOut;
   const rows = ROWS.map((row): TransferOutRuleRow => {
-    const reasons = unmet.filter((u) => row.rules.includes(u.rule));
+    let reasons = unmet.filter((u) => row.rules.includes(u.rule));
+    if (leaving && row.id === 'status') {
+      const others = reasons.filter((u) => u.rule !== 'pending_transfer');
+      if (!others.length) return { id: row.id, state: 'in_progress', reasons: [{ rule: 'transfer_out_in_progress', params: { gaining: leaving.gainingRegistrar } }] };
+      reasons = others;
+    }
     const state: RuleState = reasons.length ? 'unmet' : row.needs && !info[row.needs] ? 'unknown' : 'met';
     return { id: row.id, days: row.window ? windows[row.window] : undefined, state, reasons };
   });

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import type { Clock, Principal } from '../host-context.ts';
 import type { ModuleConfig } from '../config.ts';
 import type { DomainQueries, DomainRow } from '../domains/domain.queries.ts';
+import { recordPendingTransferOut } from './pending-transfer-out.ts';
 import { AppError, ConflictError, NotFoundError } from '../errors.ts';
 import { writeAudit } from '../audit.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
@@ -118,6 +119,8 @@ export class TransferOutService {
       pending: info?.pendingTransferOut ?? null,
       registrantEmail: info?.registrantEmail ? maskEmail(info.registrantEmail) : null,
     };
+    // Lists show "transfer-out pending" from the row; keep it as the registry says.
+    if (info) await recordPendingTransferOut(this.deps.knex, row.id, row, view.pending);
     const stillOurs = view.registry !== 'elsewhere';
     view.capabilities = {
       cancel: Boolean(view.pending && adapter.cancelTransferOut),
@@ -184,6 +187,7 @@ export class TransferOutService {
       reject: () => adapter.rejectTransferOut!(row.domain, why),
     };
     await this.call(run[action], 'transfer_out:errors.no_pending');
+    if (action !== 'approve') await recordPendingTransferOut(this.deps.knex, row.id, row, null);
     await this.audit(ctx, `transfer_out.${action}`, row.domain, action === 'reject' ? why : null);
     this.deps.logger.info({ domain: row.domain, action, actor: actorOf(ctx.principal) }, 'pending transfer-out resolved');
   }

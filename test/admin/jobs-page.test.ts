@@ -19,7 +19,7 @@ describe('Admin → Jobs', () => {
     const admin = await loginAs(world.host, DEMO.admin);
     const page = await admin.get('/admin/jobs?status=dead');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('TransferDomainJob');
+    expect(page.text).toContain('Domain transfer');
     expect(page.text).toContain('transient: Injected fault');
     const csrf = await csrfOf(admin, '/admin/jobs');
     expect((await admin.post(`/admin/jobs/${dead.id}/retry`).type('form').send({ _csrf: csrf })).status).toBe(303);

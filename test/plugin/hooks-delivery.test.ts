@@ -125,7 +125,7 @@ describe('hooks the module emits are facts, delivered at least once from its out
     expect(dead).toMatchObject({ status: 'dead', attempts: 2 });
     const admin = await loginAs(world.host, DEMO.admin);
     const jobsPage = await admin.get('/admin/jobs?status=dead');
-    expect(jobsPage.text).toContain('DeliverEventsJob');
+    expect(jobsPage.text).toContain('Hook delivery');
     expect(jobsPage.text).toContain('billing system offline');
     await runJobs(world);
     expect(await db.knex('host_outbox').where({ template: 'job.dead' }).select('recipient_kind')).toEqual([{ recipient_kind: 'admins' }]);

@@ -64,8 +64,8 @@ describe('a transfer-out another registrar asked for', () => {
 
     const after = await admin.agent.get(`/admin/domains/${OURS}`);
     expect(after.text).toContain('data-transfer-out="activity"');
-    expect(after.text).toContain(`admin:${audit.actor_id}`);
-    expect(after.text).toContain('transfer_out.reject');
+    expect(after.text).toContain(`Admin #${audit.actor_id}`);
+    expect(after.text).toContain('Transfer-out rejected');
     await world.host.close();
   });
 
