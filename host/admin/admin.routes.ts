@@ -59,7 +59,7 @@ export function createAdminRouter(deps: {
       setFlash(req, {
         kind: result.eventDelivered ? 'ok' : 'error',
         key: result.eventDelivered ? 'host:admin.invoices.marked_paid' : 'host:billing.paid_event_pending',
-        params: { id, amount: formatAmount(result.amountMinor, result.invoice.currency), currency: result.invoice.currency },
+        params: { id, amount: `${formatAmount(result.amountMinor, result.invoice.currency)} ${result.invoice.currency}` },
       });
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404) throw error;

@@ -57,6 +57,8 @@ export function createAuthRouter(deps: { pages: PageKit; accounts: AccountReposi
   });
 
   router.post('/logout', pages.formBody, pages.verifyCsrf, async (req, res) => {
+    // The login page that follows stays in the language the person was using.
+    pages.keepLocale(req, res);
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(303, '/login');

@@ -54,7 +54,7 @@ export function createClientInvoiceRouter(deps: { pages: PageKit; billing: HostB
       setFlash(req, {
         kind: result.eventDelivered ? 'ok' : 'info',
         key: result.paidInFull ? (result.eventDelivered ? 'host:billing.paid_in_full' : 'host:billing.paid_event_pending') : 'host:billing.paid_partly',
-        params: { amount: formatAmount(result.amountMinor, invoice.currency), currency: invoice.currency },
+        params: { amount: moneyIn(pages.locale(req), result.amountMinor, invoice.currency) },
       });
       res.redirect(303, `/client/invoices/${invoice.id}`);
     } catch (error) {
@@ -95,4 +95,10 @@ export function createClientInvoiceRouter(deps: { pages: PageKit; billing: HostB
   }
 
   return router;
+}
+
+/** An amount as the invoice page shows it ($10.99, US$10.99, ¥…), in the reader's language. */
+function moneyIn(locale: string, minor: number, currency: string): string {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** digits);
 }

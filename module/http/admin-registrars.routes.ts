@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { PageKit } from './page-kit.ts';
 import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
@@ -18,12 +18,15 @@ export function adminRegistrarRoutes(on: DeclareRoute, pages: PageKit, services:
   const admin = (req: Request) => pages.principal(req)!;
   const now = () => services.clock.now();
 
-  on('GET', '/registrars/sandbox', async (req, res) => {
+  const renderSandbox = async (req: Request, res: Response, extra: { refused?: string } = {}, status = 200) => {
     const registries = await Promise.all(
       sandboxes().map(async (adapter) => ({ id: adapter.id, labelKey: 'registrars:sandbox.default_label', domains: await adapter.registry.listDomains({ limit: 200 }) })),
     );
-    pages.render(req, res, 'admin/sandbox', { titleKey: 'registrars:sandbox.title', registries, notice: req.query.notice });
-  });
+    const notice = SANDBOX_ACTIONS.find((a) => a === req.query.notice);
+    pages.render(req, res, 'admin/sandbox', { titleKey: 'registrars:sandbox.title', pagePath: `${req.baseUrl}/registrars/sandbox`, registries, notice, ...extra }, status);
+  };
+
+  on('GET', '/registrars/sandbox', (req, res) => renderSandbox(req, res));
 
   on('POST', '/registrars/sandbox/:adapterId/domains/:domain/:action', async (req, res) => {
     const adapter = sandboxes().find((a) => a.id === req.params.adapterId);
@@ -37,7 +40,8 @@ export function adminRegistrarRoutes(on: DeclareRoute, pages: PageKit, services:
       if (action === 'transfer-away') await adapter.registry.simulateTransferAway(domain);
       if (action === 'request-transfer-out') await adapter.registry.requestTransferOut(domain, 'other-registrar');
     } catch (error) {
-      if (isRegistrarError(error)) throw new AppError(409, 'registrars:sandbox.refused', { message: error.registrarMessage });
+      // The refusal is shown on the sandbox page itself, with the registry's own words.
+      if (isRegistrarError(error)) return renderSandbox(req, res, { refused: pages.t(req)('registrars:sandbox.refused', { message: error.registrarMessage }) }, 409);
       throw error;
     }
     await writeAudit(services.knex, { principal: admin(req), action: `sandbox.${action}`, domain, req }, now());

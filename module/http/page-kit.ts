@@ -184,6 +184,11 @@ export class PageKit {
     });
   }
 
+  /** Keeps the language a page is in for later visits (a host's logout, before the session goes). */
+  keepLocale(req: Request, res: Response): void {
+    res.cookie(LOCALE_COOKIE, this.locale(req), { httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000 });
+  }
+
   /** `?lang=zh-CN` switches language and remembers the choice in a cookie. */
   rememberLocaleChoice: RequestHandler = (req, res, next) => {
     const asked = this.options.languages.match(req.query?.lang);

@@ -7,6 +7,8 @@ import { AppError, NotFoundError, RateLimitedError } from '../errors.ts';
 import type { DomainView } from '../domains/domain.queries.ts';
 import type { EppCodeDelivery, PendingAction } from '../transfer-out/transfer-out.service.ts';
 import type { TokenUse } from '../transfer-out/issue-once.tokens.ts';
+import { confirmFirst } from './confirm-step.ts';
+import { toUnicode } from '../transfer-in/domain-name.ts';
 import { domainParam } from './domain-page.ts';
 import { renderDomainPage } from './domain-page.ts';
 
@@ -113,7 +115,12 @@ export function transferOutRoutes(on: DeclareRoute, pages: PageKit, services: Mo
   });
 
   for (const action of PENDING_ACTIONS) {
-    on('POST', `/domains/:domain/transfer-out/${action}`, async (req, res) => {
+    const confirm = confirmFirst(pages, async (req) => {
+      const domain = domainParam(req);
+      await services.domains.viewFor(principalOf(req), domain);
+      return { questionKey: `transfer_out:pending.confirm.${action}`, params: { domain: toUnicode(domain), gaining: String(req.body?.gaining ?? '').slice(0, 128) || '?' }, back: `${pageOf(req, domain)}#transfer-out` };
+    });
+    on('POST', `/domains/:domain/transfer-out/${action}`, confirm, async (req, res) => {
       const domain = domainParam(req);
       const reason = typeof req.body?.reason === 'string' ? req.body.reason : undefined;
       await services.transferOut.resolvePending({ principal: principalOf(req), req }, domain, action, reason);

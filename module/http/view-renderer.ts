@@ -44,8 +44,11 @@ export function createViewRenderer(options: { directories: string[]; i18n: i18n;
 
   const localeOf = (opts: Handlebars.HelperOptions): Locale => (opts.data?.root?.locale as Locale) ?? 'en';
 
-  hbs.registerHelper('t', function (key: string, opts: Handlebars.HelperOptions) {
-    return options.i18n.getFixedT(localeOf(opts))(key, opts.hash ?? {});
+  // {{t "key" name=value}}, or {{t key params}} with the values in an object.
+  hbs.registerHelper('t', function (key: string, ...rest: unknown[]) {
+    const opts = rest.pop() as Handlebars.HelperOptions;
+    const params = (rest[0] && typeof rest[0] === 'object' ? rest[0] : {}) as Record<string, unknown>;
+    return options.i18n.getFixedT(localeOf(opts))(key, { ...params, ...(opts.hash ?? {}) });
   });
   // A stored code (`transfer.requested`, `auth_code_invalid`) as a label; an unknown one is shown as it is.
   hbs.registerHelper('tcode', function (prefix: string, code: unknown, opts: Handlebars.HelperOptions) {

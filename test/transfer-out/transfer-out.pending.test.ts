@@ -35,6 +35,12 @@ describe('a transfer-out another registrar asked for', () => {
   it('lets the client approve it; the page then says the domain is with the new registrar and offers nothing', async () => {
     const world = await createOutWorld(db, { adopt: [OURS] });
     await world.registry.requestTransferOut(OURS, 'other-registrar');
+    // Without the confirmation (no JavaScript), the page asks first and nothing happens yet.
+    const asked = await post(world.client, `/client/domains/${OURS}/transfer-out/approve`, { confirm: '', gaining: 'other-registrar' });
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('Approve the transfer of demo-ours.com to other-registrar now?');
+    expect(asked.text).toContain('name="confirm" value="yes"');
+    expect((await world.registry.getDomain(OURS))!.pendingTransfer).not.toBeNull();
     expect((await post(world.client, `/client/domains/${OURS}/transfer-out/approve`)).status).toBe(303);
     expect((await world.registry.getDomain(OURS))!.sponsor).toBe('other-registrar');
 

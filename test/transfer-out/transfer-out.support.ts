@@ -77,6 +77,8 @@ export async function post(s: Session, path: string, form: Record<string, string
     const issue = /name="issue" value="([^"]+)"/.exec(page.text)?.[1];
     if (issue) form = { ...form, issue };
   }
+  // Pending transfer-out actions ask first; these posts come from the confirmation, as the page's script sends them.
+  if (/\/transfer-out\/(cancel|approve|reject)$/.test(path) && form.confirm === undefined) form = { ...form, confirm: 'yes' };
   return s.agent.post(path).type('form').send({ _csrf: s.csrf, ...form });
 }
 
