@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,5 +111,47 @@ describe('the CLI', () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual(['database error: cannot reach MySQL/MariaDB root@127.0.0.1:1/nothing: ECONNREFUSED']);
     expect(result.stdout).not.toMatch(/\s+at /);
+  });
+
+  it('prints its version', async () => {
+    const output = capture();
+    expect(await main(['--version'], baseEnv(), output)).toBe(0);
+    expect(output.stdout).toEqual([`domain-transfers ${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}`]);
+  });
+
+  it('reset-demo asks for --yes, then empties every table and migrates afresh', async () => {
+    const db = await createEmptyDatabase();
+    const env = baseEnv({ DATABASE_URL: db.url });
+    try {
+      expect(await main(['migrate'], env, capture())).toBe(0);
+      await db.knex('host_clients').insert({ name: 'Leftover', email: 'left@example.com', street: '1 Road', city: 'Town', postcode: '1', country_code: 'US', created_at: 1, updated_at: 1 });
+      const refused = capture();
+      expect(await main(['reset-demo'], env, refused)).toBe(2);
+      expect(refused.stderr[0]).toContain('reset-demo --yes');
+      expect(await db.knex('host_clients').count({ n: '*' }).first()).toMatchObject({ n: 1 });
+      const reset = capture();
+      expect(await main(['reset-demo', '--yes'], env, reset)).toBe(0);
+      expect(reset.stdout[0]).toContain('the demo starts over');
+      expect(await db.knex('host_clients').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+      expect(await db.knex.schema.hasTable('dt_events')).toBe(true);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('names a busy port in one line before migrating anything, and exits 2', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const db = await createEmptyDatabase();
+    try {
+      const output = capture();
+      expect(await main(['start'], baseEnv({ DATABASE_URL: db.url, PORT: String(port) }), output)).toBe(2);
+      expect(output.stderr).toEqual([`config error: PORT ${port} is already in use by another program; stop it or set PORT to a free port`]);
+      expect(await db.knex.schema.hasTable('dt_knex_migrations')).toBe(false);
+    } finally {
+      blocker.close();
+      await db.destroy();
+    }
   });
 });

@@ -1,8 +1,8 @@
-import pino from 'pino';
-import { assertReachable, createKnex, parseDatabaseUrl, runModuleCli, type CliHost, type CliOutput } from '../module/index.ts';
+import { assertReachable, createKnex, migrateDownAll, migrateLatest, parseDatabaseUrl, runModuleCli, type CliHost, type CliOutput } from '../module/index.ts';
 import { createReferenceHostContext } from './build-host.ts';
 import { HostConfigError, loadHostConfig } from './host-config.ts';
 import { HOST_MIGRATIONS } from './host-migrations.ts';
+import { createHostLogger } from './host-logger.ts';
 import { consoleOutput, startHost } from './start-host.ts';
 
 /**
@@ -13,7 +13,7 @@ import { consoleOutput, startHost } from './start-host.ts';
 export async function referenceCliHost(env: NodeJS.ProcessEnv): Promise<CliHost> {
   const config = loadHostConfig(env);
   const target = parseDatabaseUrl(config.databaseUrl);
-  const logger = pino({ level: config.logLevel });
+  const logger = createHostLogger(config.logLevel, env);
   // knex's pool errors go to pino instead of stack traces on stdout; the operator sees our one line.
   const knexLog = logger.child({ component: 'knex' });
   const knex = createKnex(target, { log: { debug: (m) => knexLog.debug(m), warn: (m) => knexLog.debug(m), error: (m) => knexLog.warn(m) } });
@@ -46,6 +46,22 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, outpu
         async run({ env: commandEnv, output: out }) {
           const running = await startHost(commandEnv, out);
           await running.stopped;
+          return 0;
+        },
+      },
+      'reset-demo': {
+        summary: 'start the demo over: drops every module and host table in DATABASE_URL and migrates afresh (needs --yes)',
+        usage: 'reset-demo --yes',
+        async run({ args, output: out, open }) {
+          if (!args.includes('--yes')) {
+            out.err('reset-demo deletes every transfer, order, invoice, client and sandbox domain in this database. Run `domain-transfers reset-demo --yes` to do it.');
+            return 2;
+          }
+          const { module, knex, migrations } = await open();
+          const sets = [module.migrations, ...migrations];
+          await migrateDownAll(knex, sets);
+          await migrateLatest(knex, sets);
+          out.out('the demo starts over: every table is empty again. `npm start` seeds the demo users and sandbox domains.');
           return 0;
         },
       },

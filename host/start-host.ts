@@ -1,13 +1,15 @@
+import net from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { assertReachable, createKnex, describeTarget, migrateLatest, parseDatabaseUrl, type DatabaseTarget } from '../module/index.ts';
 import { seedDemoUsers } from './accounts/demo-users.seed.ts';
 import { seedDemoDomains } from './accounts/demo-domains.seed.ts';
 import { buildHost, type Host } from './build-host.ts';
-import { loadHostConfig, type HostConfig } from './host-config.ts';
+import { HostConfigError, loadHostConfig, type HostConfig } from './host-config.ts';
 import { HOST_MIGRATIONS } from './host-migrations.ts';
+import { createHostLogger } from './host-logger.ts';
 
 export interface Output {
   out(line: string): void;
@@ -36,7 +38,7 @@ export interface OpenedHost {
 export async function openHost(env: NodeJS.ProcessEnv): Promise<OpenedHost> {
   const config = loadHostConfig(env);
   const target = parseDatabaseUrl(config.databaseUrl);
-  const logger = pino({ level: config.logLevel });
+  const logger = createHostLogger(config.logLevel, env);
   // knex's pool errors go to pino (debug/warn) instead of stack traces on stdout; the
   // operator sees our one-line DatabaseError.
   const knexLog = logger.child({ component: 'knex' });
@@ -83,6 +85,8 @@ export interface RunningHost {
 }
 
 export async function startHost(env: NodeJS.ProcessEnv = process.env, output: Output = consoleOutput): Promise<RunningHost> {
+  // A busy port is found before anything is migrated or seeded.
+  await assertPortFree(loadHostConfig(env).port);
   const opened = await openHost(env);
   const { config, host, logger, knex, target } = opened;
   let server: Server;
@@ -143,6 +147,23 @@ function listen(host: Host, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = host.app.listen(port);
     server.once('listening', () => resolve(server));
-    server.once('error', reject);
+    server.once('error', (error) => reject(portError(error, port)));
   });
+}
+
+/** Fails with one line naming the port when another program listens on it. */
+async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error) => reject(portError(error, port)));
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
+function portError(error: unknown, port: number): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'EADDRINUSE') return new HostConfigError(`PORT ${port} is already in use by another program; stop it or set PORT to a free port`);
+  if (code === 'EACCES') return new HostConfigError(`PORT ${port} needs more privileges than this process has; set PORT to 1024 or above`);
+  return error;
 }

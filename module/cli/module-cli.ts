@@ -7,6 +7,7 @@ import { DatabaseError } from '../database.ts';
 import { migrateDownAll, migrateLatest, type MigrationSet } from '../migration-source.ts';
 import { runSyncCommand, SYNC_COMMAND_USAGE } from './sync.command.ts';
 import { describeCliError } from './cli-errors.ts';
+import { manifest } from '../config.ts';
 
 export interface CliOutput {
   out(line: string): void;
@@ -132,6 +133,10 @@ export async function runModuleCli(argv: string[], options: RunCliOptions = {}):
   const { contextFile, rest, problem } = takeContextOption(argv);
   if (problem) return usageError(output, undefined, problem, commands);
   const [name, ...args] = rest;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    output.out(`domain-transfers ${manifest.version}`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     output.out(usage(commands));
     return name ? 0 : 2;
@@ -236,7 +241,7 @@ function usageError(output: CliOutput, command: string | undefined, problem: str
 export function usage(commands: Record<string, CliCommand> = MODULE_COMMANDS): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
   return [
-    'usage: domain-transfers <command> [options] [--context FILE]',
+    'usage: domain-transfers <command> [options] [--context FILE]    (--version, --help)',
     '',
     'commands:',
     ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width + 2)}${c.summary}`),
