@@ -61,6 +61,8 @@ export {
 } from './migration-source.ts';
 export type { MigrationSet } from './migration-source.ts';
 export { systemClock } from './clock.ts';
+/** A domain name as people read it (`xn--mnchen-3ya.com` → `münchen.com`), for a host's own pages. */
+export { toUnicode as domainToUnicode } from './transfer-in/domain-name.ts';
 export { AppError, NotFoundError, ForbiddenError, InputError, ConflictError } from './errors.ts';
 export type { PageKit, NavItem, MountPaths } from './http/page-kit.ts';
 export type { Locale } from './i18n.ts';

@@ -17,11 +17,13 @@ if (run('npx', ['tsc', '--noEmit']) !== 0) {
   process.exit(1);
 }
 
-if (!fs.existsSync(CHROMIUM)) {
+// The end-to-end tests screenshot every page in Chinese too: without a CJK font it shows boxes.
+const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+if (!fs.existsSync(CHROMIUM) || !fs.existsSync(CJK_FONT)) {
   if (process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get')) {
-    console.log('[domain-transfers] installing Debian chromium for the end-to-end test');
+    console.log('[domain-transfers] installing Debian chromium and fonts-noto-cjk for the end-to-end tests');
     run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-noto-cjk'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   }
   if (!fs.existsSync(CHROMIUM)) {
     console.error(`[domain-transfers] the end-to-end test needs Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, NotFoundError, type PageKit } from '../../module/index.ts';
+import { AppError, NotFoundError, domainToUnicode, type PageKit } from '../../module/index.ts';
 import { renderPage, setFlash } from '../http/host-page.ts';
 import { parseId, type HostBilling, type InvoiceRow } from './billing.port.ts';
 import { formatAmount, parseAmount, type PaymentService } from './payment.service.ts';
@@ -80,7 +80,7 @@ export function createClientInvoiceRouter(deps: { pages: PageKit; billing: HostB
         titleKey: 'host:invoice.title',
         titleParams: { id: invoice.id },
         invoice,
-        items: await billing.invoiceItems(invoice.id),
+        items: (await billing.invoiceItems(invoice.id)).map((item) => ({ ...item, unicode: item.domain ? domainToUnicode(item.domain) : null })),
         payments: await billing.payments(invoice.id),
         balanceMinor: balance,
         payable: invoice.status === 'unpaid',

@@ -20,7 +20,7 @@ export function clientDomainRoutes(on: DeclareRoute, pages: PageKit, services: M
     pages.render(req, res, 'client/domains', {
       titleKey: 'domains:list.title',
       domains: domains.map((d) => ({ ...d, unicode: toUnicode(d.domain) })),
-      orders,
+      orders: orders.map((o) => ({ ...o, unicode: toUnicode(String(o.domain)) })),
     });
   });
 

@@ -162,12 +162,19 @@ export class PageKit {
         logoutUrl: this.options.logoutUrl,
         timeZone: this.options.timeZone,
         languages: this.languageLinks(req, locale, data.pagePath as string | undefined),
-        nav: this.options.navigation(principal, mounts).map((item) => ({ ...item, label: t(item.labelKey), current: isCurrent(req.originalUrl, item.href) })),
+        nav: this.navItems(req, principal, mounts, t),
         title: data.titleKey ? t(String(data.titleKey), (data.titleParams ?? {}) as Record<string, unknown>) : data.title,
       },
       { locale },
     );
     res.status(status).type('html').send(html);
+  }
+
+  /** The header links; the one for this page (the longest that contains it) is marked current. */
+  private navItems(req: Request, principal: Principal | null, mounts: MountPaths, t: TFunction) {
+    const items = this.options.navigation(principal, mounts);
+    const current = items.filter((item) => isCurrent(req.originalUrl, item.href)).sort((a, b) => b.href.length - a.href.length)[0];
+    return items.map((item) => ({ ...item, label: t(item.labelKey), current: item === current }));
   }
 
   /**

@@ -64,6 +64,7 @@ export function createViewRenderer(options: { directories: string[]; i18n: i18n;
     return options.i18n.getFixedT(localeOf(opts))(`domains:actor.${kind.replace(/[.\s]/g, '_')}`, { id, defaultValue: text });
   });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('ifAdmin', (isAdmin: unknown, yes: unknown, no: unknown) => (isAdmin ? yes : no));
   hbs.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
   hbs.registerHelper('not', (a: unknown) => !a);
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
