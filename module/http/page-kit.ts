@@ -1,12 +1,13 @@
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { TFunction } from 'i18next';
 import type { Logger } from 'pino';
 import type { HostContext, Principal } from '../host-context.ts';
-import { AppError, coerceError, ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import { LOCALE_COOKIE, type Languages, type Locale } from '../i18n.ts';
 import type { CsrfTokens } from './csrf.ts';
 import { formatDate, type ViewRenderer } from './view-renderer.ts';
 import { PrincipalResolver } from './principal-resolver.ts';
+import { createErrorHandler } from './error-page.ts';
 
 export interface NavItem {
   href: string;
@@ -233,33 +234,9 @@ export class PageKit {
     }
   };
 
-  /** HTML pages for browsers, JSON for API clients; never a stack trace. */
-  errorHandler: ErrorRequestHandler = (rawError: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const error = coerceError(rawError);
-    if (error.messageKey === 'errors.database_unavailable') {
-      this.options.logger.warn({ err: error.cause, path: req.path, method: req.method }, 'database unavailable');
-    } else if (error.status >= 500 && error.messageKey !== 'errors.auth_unavailable') {
-      this.options.logger.error({ err: error.cause ?? error, path: req.path, method: req.method }, 'request failed');
-    }
-    if (error instanceof UnauthenticatedError && req.accepts(['html', 'json']) === 'html') {
-      return res.redirect(303, `${this.options.loginUrl}?next=${encodeURIComponent(req.originalUrl)}`);
-    }
-    if (error instanceof AppError && error.status === 429) {
-      res.setHeader('Retry-After', String((error as AppError & { retryAfterSeconds?: number }).retryAfterSeconds ?? 60));
-    }
-    const t = this.t(req);
-    const message = t(error.messageKey, error.params);
-    if (res.headersSent) return;
-    if (req.accepts(['html', 'json']) === 'json' || req.path.startsWith('/api/')) {
-      res.status(error.status).json({ error: { code: error.messageKey, message, field: error.field } });
-      return;
-    }
-    const titleKey = ERROR_TITLES.has(error.status) ? `errors.titles.${error.status}` : error.status >= 500 ? 'errors.titles.500' : 'errors.title';
-    this.render(req, res, 'error', { titleKey, message, status: error.status }, error.status);
-  };
+  /** HTML pages for browsers, JSON for API clients; never a stack trace (see error-page.ts). */
+  errorHandler: ErrorRequestHandler = createErrorHandler(this, () => ({ logger: this.options.logger, loginUrl: this.options.loginUrl }));
 }
-
-const ERROR_TITLES = new Set([401, 403, 404, 409, 413, 422, 424, 429, 500, 503]);
 
 /** A header link is the current page when the page is it or below it. */
 function isCurrent(page: string, href: string): boolean {
