@@ -267,3 +267,28 @@ describe('the notifications page', () => {
     expect(page.text).toContain('Recorded');
   });
 });
+
+describe('services follow the module hooks', () => {
+  const base = { clientId: '', registrarId: 'sandbox', orderId: null, invoiceId: null, eventId: 'e', occurredAt: new Date(0).toISOString() };
+
+  it('sets the status of every service named by events that arrive together, with one statement per status', async () => {
+    const first = await orderFor(DEMO.client.email, 'one.com');
+    const second = await orderFor(DEMO.client.email, 'two.com');
+    const third = await orderFor(DEMO.client.email, 'three.com');
+    const statements: string[] = [];
+    const trace = (query: { sql: string }) => void (query.sql.includes('host_services') && statements.push(query.sql));
+    db.knex.on('query', trace);
+    try {
+      await Promise.all([
+        host.bus.emit('domain.transfer.completed', { ...base, domain: 'one.com', orderItemId: first.orderItemId, expiryDate: '2028-01-01' }),
+        host.bus.emit('domain.transfer.completed', { ...base, domain: 'two.com', orderItemId: second.orderItemId, expiryDate: '2028-01-01' }),
+        host.bus.emit('domain.transfer.failed', { ...base, domain: 'three.com', orderItemId: third.orderItemId, code: 'wrong_code', reason: 'x' }),
+      ]);
+    } finally {
+      db.knex.off('query', trace);
+    }
+    const status = async (itemId: string) => (await db.knex('host_services').where({ order_item_id: itemId }).first()).status;
+    expect([await status(first.orderItemId), await status(second.orderItemId), await status(third.orderItemId)]).toEqual(['active', 'active', 'transfer_failed']);
+    expect(statements).toHaveLength(2);
+  });
+});

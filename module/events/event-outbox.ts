@@ -107,31 +107,42 @@ export class EventOutbox {
     const blocked = new Set<string>();
     const delivered: number[] = [];
     const problems = new Map<string, string>();
+    const byDomain = new Map<string, EventRow[]>();
     for (const row of owed) {
-      const domain = row.domain;
-      if (!wanted.has(row.event_id)) {
-        // Owed by another delivery: what comes after it in its domain waits.
-        blocked.add(domain);
-        continue;
-      }
-      if (blocked.has(domain)) {
-        problems.set(row.event_id, 'waits for an earlier event of the same domain to be delivered');
-        continue;
-      }
-      try {
-        await this.deps.bus.emit(row.name, JSON.parse(row.payload));
-        delivered.push(Number(row.id));
-      } catch (error) {
-        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        problems.set(row.event_id, text);
-        blocked.add(domain);
-        await this.deps
-          .knex('dt_events')
-          .where({ id: row.id })
-          .update({ delivery_attempts: this.deps.knex.raw('delivery_attempts + 1'), last_error: text.slice(0, 2000) });
-        this.deps.logger.warn({ event: row.name, eventId: row.event_id, domain: row.domain, error: text }, 'a host listener failed; the event will be delivered again');
-      }
+      const rows = byDomain.get(row.domain);
+      if (rows) rows.push(row);
+      else byDomain.set(row.domain, [row]);
     }
+    // One domain's events go out one after another; different domains' go out together, so
+    // a host listener can gather what arrives at once (one statement for many) if it likes.
+    const deliverDomain = async (rows: EventRow[]): Promise<void> => {
+      for (const row of rows) {
+        const domain = row.domain;
+        if (!wanted.has(row.event_id)) {
+          // Owed by another delivery: what comes after it in its domain waits.
+          blocked.add(domain);
+          continue;
+        }
+        if (blocked.has(domain)) {
+          problems.set(row.event_id, 'waits for an earlier event of the same domain to be delivered');
+          continue;
+        }
+        try {
+          await this.deps.bus.emit(row.name, JSON.parse(row.payload));
+          delivered.push(Number(row.id));
+        } catch (error) {
+          const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          problems.set(row.event_id, text);
+          blocked.add(domain);
+          await this.deps
+            .knex('dt_events')
+            .where({ id: row.id })
+            .update({ delivery_attempts: this.deps.knex.raw('delivery_attempts + 1'), last_error: text.slice(0, 2000) });
+          this.deps.logger.warn({ event: row.name, eventId: row.event_id, domain: row.domain, error: text }, 'a host listener failed; the event will be delivered again');
+        }
+      }
+    };
+    await Promise.all([...byDomain.values()].map(deliverDomain));
     await this.markDelivered(delivered);
     const names = new Map(owed.map((r) => [r.event_id, r.name]));
     return batch.map((d) => {
