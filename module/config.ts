@@ -45,6 +45,8 @@ export interface ModuleConfig {
     backoffCapMs: number;
     leaseMs: number;
     pollIntervalMs: number;
+    /** A transfer request with no answer by then ends its attempt; the next confirms by query. */
+    registrarCallTimeoutMs: number;
   };
   sync: {
     enabled: boolean;

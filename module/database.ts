@@ -133,7 +133,11 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number; 
 function cachePreparedStatements(conn: { prepare(sql: string): unknown }): void {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, unknown>();
-  conn.prepare = (sql: string) => {
+  conn.prepare = (text: string) => {
+    // Every transaction takes the write lock when it begins. A deferred one that reads first
+    // and writes later cannot wait for another process's lock (SQLite answers "database is
+    // locked" at once, busy_timeout or not); BEGIN IMMEDIATE waits on busy_timeout instead.
+    const sql = text === 'BEGIN;' ? 'BEGIN IMMEDIATE;' : text;
     let statement = cache.get(sql);
     if (!statement) {
       if (cache.size >= 1000) cache.clear();

@@ -80,14 +80,34 @@ const DATABASE_UNREACHABLE = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_ACCESS_DENIED_ERROR',
   'ER_BAD_DB_ERROR',
+  'EPIPE',
+  'ER_SERVER_SHUTDOWN',
   'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
   'SQLITE_CANTOPEN',
 ]);
 
+/** Lost a race for a lock: the statement was rolled back and may simply be run again. */
+const LOCK_CONTENTION = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_LOCKED', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
+
 /** The database could not be reached or is overloaded: nothing was written, try again. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; name?: string } | undefined;
-  return Boolean(e && ((e.code && DATABASE_UNREACHABLE.has(e.code)) || e.name === 'KnexTimeoutError'));
+  const e = error as { code?: string; name?: string; fatal?: boolean; message?: string } | undefined;
+  if (!e) return false;
+  if ((e.code && DATABASE_UNREACHABLE.has(e.code)) || e.name === 'KnexTimeoutError') return true;
+  // mysql2 on a connection the server closed (a restart): a fatal error, or no code at all.
+  return e.fatal === true || /connection is in closed state|Connection lost/i.test(e.message ?? '');
+}
+
+/**
+ * Our own database failed the work, not the work itself: unreachable, restarting, or a lock
+ * that another writer held. Job attempts that end this way are not counted.
+ */
+export function isDatabaseTrouble(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (isDatabaseUnavailable(e) || (e.code && LOCK_CONTENTION.has(e.code))) return true;
+  }
+  return false;
 }
 
 /** Unknown errors become an AppError with the original kept as `cause`. */

@@ -113,6 +113,7 @@ export function createModuleServices(deps: {
   });
   const jobHandlers: Record<string, JobHandler> = {
     [TRANSFER_DOMAIN_JOB]: createTransferDomainJob({
+      registrarCallTimeoutMs: config.jobs.registrarCallTimeoutMs,
       knex: ctx.knex,
       clock: ctx.clock,
       logger,

@@ -41,16 +41,19 @@ describe('the durable job table', () => {
     await queue.enqueue('T', 'k', {});
     const start = clock.now().getTime();
     let [job] = await queue.claim('w', 1);
+    expect(await queue.start(job!)).toBe(true);
     expect(await queue.fail(job!, 'transient: down')).toBe('queued');
     const row = (await db.knex('dt_jobs').where({ id: job!.id }).first())!;
     expect(Number(row.run_at) - start).toBeGreaterThanOrEqual(500);
     expect(Number(row.run_at) - start).toBeLessThanOrEqual(1000);
     clock.advance(10_000);
     [job] = await queue.claim('w', 1);
+    await queue.start(job!);
     expect(await queue.fail(job!, 'transient: down')).toBe('queued');
     clock.advance(10_000);
     [job] = await queue.claim('w', 1);
     expect(job!.attempts).toBe(3);
+    await queue.start(job!);
     expect(await queue.fail(job!, 'transient: still down')).toBe('dead');
     clock.advance(100_000);
     expect(await queue.claim('w', 1)).toHaveLength(0);
@@ -69,14 +72,44 @@ describe('the durable job table', () => {
     const queue = new JobQueue(db.knex, clock, options);
     await queue.enqueue('T', 'k', {});
     const [first] = await queue.claim('dead-worker', 1);
+    expect(await queue.start(first!)).toBe(true);
     expect(await queue.claim('w2', 1)).toHaveLength(0);
     clock.advance(options.leaseMs + 1);
     const [second] = await queue.claim('w2', 1);
     expect(second!.id).toBe(first!.id);
     expect(second!.attempts).toBe(2);
+    expect(await queue.start(first!)).toBe(false);
     expect(await queue.complete(first!)).toBe(false);
     expect(await queue.complete(second!)).toBe(true);
     expect((await queue.get(first!.id))!.status).toBe('done');
+  });
+
+  it('counts an attempt when its handler starts: a job a dead worker only held keeps its attempts', async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue(db.knex, clock, { ...options, maxAttempts: 2 });
+    await queue.enqueue('T', 'k', {});
+    for (let kill = 0; kill < 5; kill++) {
+      const [held] = await queue.claim(`killed-${kill}`, 1);
+      expect(held!.attempts).toBe(1);
+      clock.advance(options.leaseMs + 1);
+    }
+    expect((await queue.get((await queue.claim('w', 1))[0]!.id))!.attempts).toBe(0);
+  });
+
+  it('gives back an attempt that our own database failed (a lock wait, an outage), and never buries on one', async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue(db.knex, clock, { ...options, maxAttempts: 1 });
+    await queue.enqueue('T', 'k', {});
+    for (let i = 0; i < 3; i++) {
+      const [job] = await queue.claim('w', 1);
+      await queue.start(job!);
+      expect(await queue.fail(job!, 'SqliteError: database is locked', { uncounted: true })).toBe('queued');
+      expect((await queue.get(job!.id))!.attempts).toBe(0);
+      clock.advance(60_000);
+    }
+    const [job] = await queue.claim('w', 1);
+    await queue.start(job!);
+    expect(await queue.fail(job!, 'transient: down')).toBe('dead');
   });
 
   it('lets an admin retry a dead job with fresh attempts', async () => {
@@ -84,6 +117,7 @@ describe('the durable job table', () => {
     const queue = new JobQueue(db.knex, clock, { ...options, maxAttempts: 1 });
     await queue.enqueue('T', 'k', {});
     const [job] = await queue.claim('w', 1);
+    await queue.start(job!);
     expect(await queue.fail(job!, 'boom')).toBe('dead');
     expect(await queue.retry(job!.id)).toBe(true);
     const [again] = await queue.claim('w', 1);

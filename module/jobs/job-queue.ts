@@ -54,6 +54,7 @@ export class JobQueue {
   private readonly listeners = new Set<() => void>();
   // A busy worker finishes jobs every few milliseconds: one UPDATE marks them all done.
   private readonly completions: Batcher<ClaimedJob, boolean>;
+  private readonly starts: Batcher<ClaimedJob, boolean>;
 
   constructor(
     private readonly knex: Knex,
@@ -61,6 +62,7 @@ export class JobQueue {
     private readonly options: JobQueueOptions,
   ) {
     this.completions = new Batcher((jobs) => this.completeMany(this.knex, jobs), { maxInFlight: WRITE_BATCHES_IN_FLIGHT, maxBatch: 500 });
+    this.starts = new Batcher((jobs) => this.startMany(jobs), { maxInFlight: WRITE_BATCHES_IN_FLIGHT, maxBatch: 500 });
   }
 
   /** Inserts the job unless one with the same key exists. Returns true when this call created it. */
@@ -166,8 +168,8 @@ export class JobQueue {
           const picked = [...queued, ...expired];
           if (!picked.length) return [];
           // The rows are locked, so what we write is what they now hold: no need to read them back.
-          await trx('dt_jobs').whereIn('id', picked.map((r) => r.id)).update({ ...lease, attempts: trx.raw('attempts + 1') });
-          return picked.map((row) => ({ ...row, ...lease, attempts: Number(row.attempts) + 1 }) as JobRow);
+          await trx('dt_jobs').whereIn('id', picked.map((r) => r.id)).update(lease);
+          return picked.map((row) => ({ ...row, ...lease }) as JobRow);
         },
         { isolationLevel: 'read committed' },
       );
@@ -178,14 +180,14 @@ export class JobQueue {
         this.knex('dt_jobs').select('id').where('status', status).andWhere(column, status === 'queued' ? '<=' : '<', now).orderBy(column).limit(max);
       const lease1 = (await this.knex('dt_jobs')
         .whereIn('id', pick('queued', 'run_at', limit))
-        .update({ ...lease, attempts: this.knex.raw('attempts + 1') })
+        .update(lease)
         .returning('*')) as JobRow[];
       const lease2 =
         lease1.length < limit
           ? ((await this.knex('dt_jobs')
               .whereIn('id', pick('running', 'lease_expires_at', limit - lease1.length))
               .where('status', 'running')
-              .update({ ...lease, attempts: this.knex.raw('attempts + 1') })
+              .update(lease)
               .returning('*')) as JobRow[])
           : [];
       rows = [...lease1, ...lease2];
@@ -195,11 +197,29 @@ export class JobQueue {
       key: row.key,
       type: row.type,
       payload: JSON.parse(row.payload),
-      attempts: Number(row.attempts),
+      // The attempt this claim is for; it counts once its handler starts (JobQueue.start).
+      attempts: Number(row.attempts) + 1,
       maxAttempts: Number(row.max_attempts),
       lockedBy: token,
       runAt: Number(row.run_at),
     }));
+  }
+
+  /**
+   * Counts the attempt of a job whose handler is about to run, fenced by its lease: false when
+   * the lease was lost meanwhile and the job must not run. Jobs a worker held and never started
+   * (it was killed, or stopped) keep their attempts. Starts in one turn share one UPDATE.
+   */
+  async start(job: ClaimedJob): Promise<boolean> {
+    return this.starts.submit(job);
+  }
+
+  private async startMany(jobs: ClaimedJob[]): Promise<boolean[]> {
+    const now = this.clock.now().getTime();
+    const updated = await this.fencedBy(this.knex('dt_jobs').where('status', 'running'), jobs).update({ attempts: this.knex.raw('attempts + 1'), updated_at: now });
+    if (updated === jobs.length) return jobs.map(() => true);
+    const ours = new Set((await this.fencedBy(this.knex('dt_jobs').where('status', 'running'), jobs).select('id', 'locked_by')).map((r: { id: number; locked_by: string }) => `${r.id}/${r.locked_by}`));
+    return jobs.map((job) => ours.has(`${job.id}/${job.lockedBy}`));
   }
 
   /** Extends the leases of jobs still in our hands, in one statement; returns how many were ours. */
@@ -239,26 +259,30 @@ export class JobQueue {
     return jobs.map((job) => done.has(`${job.id}/${job.lockedBy}`));
   }
 
-  /** Hands back jobs claimed but never started: due again at once, the attempt not counted. */
+  /** Hands back jobs claimed but never started: due again at once (their attempt never counted). */
   async release(jobs: ClaimedJob[]): Promise<void> {
     if (!jobs.length) return;
     const now = this.clock.now().getTime();
     await this.fencedBy(this.knex('dt_jobs').where('status', 'running'), jobs).update({
       status: 'queued',
-      attempts: this.knex.raw('attempts - 1'),
       locked_by: null,
       lease_expires_at: null,
       updated_at: now,
     });
   }
 
-  /** Schedules a retry with backoff, or buries the job when attempts are used up. Returns the new status. */
-  async fail(job: ClaimedJob, error: string): Promise<'queued' | 'dead' | 'lost'> {
+  /**
+   * Schedules a retry with backoff, or buries the job when attempts are used up. Returns the new
+   * status. `uncounted`: the attempt failed on our own database (a lock wait, an outage), not on
+   * the job's work, so it is given back and cannot bury the job.
+   */
+  async fail(job: ClaimedJob, error: string, options: { uncounted?: boolean } = {}): Promise<'queued' | 'dead' | 'lost'> {
     const now = this.clock.now().getTime();
-    const dead = job.attempts >= job.maxAttempts;
+    const dead = !options.uncounted && job.attempts >= job.maxAttempts;
+    const retryAt = now + backoffDelayMs(Math.max(1, job.attempts), this.options.backoffBaseMs, this.options.backoffCapMs);
     const patch = dead
       ? { status: 'dead', finished_at: now }
-      : { status: 'queued', run_at: now + backoffDelayMs(job.attempts, this.options.backoffBaseMs, this.options.backoffCapMs) };
+      : { status: 'queued', run_at: retryAt, ...(options.uncounted ? { attempts: this.knex.raw('case when attempts > 0 then attempts - 1 else 0 end') } : {}) };
     const updated = await this.knex('dt_jobs')
       .where({ id: job.id, locked_by: job.lockedBy, status: 'running' })
       .update({ ...patch, last_error: error.slice(0, 2000), locked_by: null, lease_expires_at: null, updated_at: now });

@@ -4,6 +4,7 @@ export interface ClaimedJob {
   key: string;
   type: string;
   payload: Record<string, unknown>;
+  /** The attempt this is: earlier attempts that started, plus this one. */
   attempts: number;
   maxAttempts: number;
   lockedBy: string;
@@ -38,6 +39,6 @@ export interface JobHandler {
    * its reads early. `run` must not depend on it having been called.
    */
   prefetch?(job: ClaimedJob): void;
-  /** Called once when the job has used its last attempt. */
-  onDead?(payload: Record<string, unknown>, error: string): Promise<void>;
+  /** Called once when the job has used its last attempt (the job is dead by then). */
+  onDead?(payload: Record<string, unknown>, error: string, job: ClaimedJob): Promise<void>;
 }

@@ -5,6 +5,20 @@ import type { JobQueue } from './job-queue.ts';
 import { JOB_COMPLETED, type ClaimedJob, type JobHandler } from './job-types.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { isRegistrarError } from '../../registrar-adapters/types.ts';
+import { isDatabaseTrouble } from '../errors.ts';
+import { backoffDelayMs } from './job-queue.ts';
+
+/** The longest wait between tries to write a job's outcome while the database is away. */
+const DATABASE_RETRY_CAP_MS = 10_000;
+
+const sleep = (ms: number, until: Promise<void>) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void until.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 
 export interface JobWorkerOptions {
   concurrency: number;
@@ -63,6 +77,11 @@ export class JobWorker {
   private nudge?: () => void;
   private unsubscribe?: () => void;
   private readonly leases: LeaseKeeper;
+  /** Settles when stop() is called, so waits for the database end at once. */
+  private stopped: Promise<void> = new Promise(() => {});
+  private signalStopped = () => {};
+  /** Claims in a row that failed: the wait before the next grows while the database is away. */
+  private claimFailures = 0;
 
   constructor(
     private readonly queue: JobQueue,
@@ -76,6 +95,7 @@ export class JobWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopped = new Promise((resolve) => (this.signalStopped = resolve));
     this.unsubscribe = this.queue.onEnqueue(() => this.nudge?.());
     this.loop = this.runLoop();
   }
@@ -83,6 +103,7 @@ export class JobWorker {
   /** Stops claiming, hands back jobs that never started, and waits for the jobs in hand to finish. */
   async stop(): Promise<void> {
     this.running = false;
+    this.signalStopped();
     this.unsubscribe?.();
     this.nudge?.();
     await this.loop;
@@ -112,6 +133,8 @@ export class JobWorker {
       if (wanted >= concurrency || (wanted > 0 && this.slotsInUse === 0)) {
         try {
           const jobs = await this.queue.claim(this.workerId, wanted);
+          if (this.claimFailures) this.options.logger.info({ failedClaims: this.claimFailures }, 'the database answers again; claiming jobs');
+          this.claimFailures = 0;
           claimed = jobs.length;
           this.leases.hold(jobs);
           if (this.running) {
@@ -121,7 +144,10 @@ export class JobWorker {
             await this.handBack(jobs);
           }
         } catch (error) {
-          this.options.logger.warn({ err: error }, 'claiming jobs failed; will retry');
+          // Logged once per outage, then waited out with a growing, jittered pause.
+          if (this.claimFailures++ === 0) this.options.logger.warn({ err: error }, 'claiming jobs failed; will retry');
+          await sleep(backoffDelayMs(this.claimFailures, this.options.pollIntervalMs, DATABASE_RETRY_CAP_MS), this.stopped);
+          continue;
         }
       }
       this.startReady();
@@ -172,28 +198,62 @@ export class JobWorker {
     await this.queue.release(jobs).catch((error) => this.options.logger.warn({ err: error }, 'handing back unstarted jobs failed; their leases will expire'));
   }
 
+  /**
+   * Runs one job and records its outcome. Never rejects: a database that cannot be reached
+   * while the outcome is written is waited out (see `persist`), and anything else is logged.
+   */
   private async execute(job: ClaimedJob, releaseSlot: () => void = () => {}): Promise<void> {
+    try {
+      await this.attempt(job, releaseSlot);
+    } catch (error) {
+      this.log(job).error({ err: error }, 'job outcome could not be recorded; the job runs again once its lease expires');
+    }
+  }
+
+  private async attempt(job: ClaimedJob, releaseSlot: () => void): Promise<void> {
     const handler = this.handlers[job.type];
     if (!handler) {
-      await this.queue.fail({ ...job, attempts: job.maxAttempts }, `no handler for job type ${job.type}`);
+      await this.persist(job, () => this.queue.fail({ ...job, attempts: job.maxAttempts }, `no handler for job type ${job.type}`));
       return;
     }
     if (job.attempts > job.maxAttempts) {
-      // A worker died holding this job on its last attempt: bury it rather than run it again.
-      await this.bury(job, handler, 'lease expired on the last attempt (worker stopped)');
+      // Every attempt started and none reported back (workers killed, leases lost): bury it
+      // rather than run it again. onDead asks the outside world what happened before failing.
+      await this.bury(job, handler, 'every attempt was interrupted (the worker stopped or lost its lease)');
       return;
     }
+    // The attempt counts from here: a job that was only held when its worker died keeps it.
+    if (!(await this.persist(job, () => this.queue.start(job)))) return;
     try {
       const outcome = await handler.run(job.payload, { job, lastAttempt: job.attempts >= job.maxAttempts, releaseSlot });
-      if (outcome !== JOB_COMPLETED) await this.queue.complete(job);
+      if (outcome !== JOB_COMPLETED) await this.persist(job, () => this.queue.complete(job));
     } catch (error) {
       const message = describeJobError(error);
-      const outcome = await this.queue.fail(job, message);
+      // Our own database failed the attempt (an outage, a lock wait): not the job's fault.
+      const uncounted = isDatabaseTrouble(error);
+      const outcome = await this.persist(job, () => this.queue.fail(job, message, { uncounted }));
       if (outcome === 'dead') {
         this.log(job).error({ error: message }, 'job is dead after its last attempt');
         await this.afterDeath(job, handler, message);
       } else {
-        this.log(job).warn({ error: message, outcome }, 'job attempt failed');
+        this.log(job).warn({ error: message, outcome, uncounted }, 'job attempt failed');
+      }
+    }
+  }
+
+  /**
+   * Runs a write about a job until the database takes it: an outage or a restart is waited out
+   * with capped, jittered backoff instead of failing the worker. Gives up when the worker
+   * stops; the job's lease then expires and it runs again (its handler is safe to repeat).
+   */
+  private async persist<T>(job: ClaimedJob, write: () => Promise<T>): Promise<T> {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isDatabaseTrouble(error) || !this.running) throw error;
+        if (failures === 0) this.log(job).warn({ err: error }, 'the database is unavailable; the job outcome will be written when it is back');
+        await sleep(backoffDelayMs(failures + 1, 200, DATABASE_RETRY_CAP_MS), this.stopped);
       }
     }
   }
@@ -203,14 +263,14 @@ export class JobWorker {
   }
 
   private async bury(job: ClaimedJob, handler: JobHandler, reason: string): Promise<void> {
-    if ((await this.queue.fail({ ...job, attempts: job.maxAttempts }, reason)) === 'dead') {
+    if ((await this.persist(job, () => this.queue.fail({ ...job, attempts: job.maxAttempts }, reason))) === 'dead') {
       await this.afterDeath(job, handler, reason);
     }
   }
 
   private async afterDeath(job: ClaimedJob, handler: JobHandler, message: string): Promise<void> {
     try {
-      await handler.onDead?.(job.payload, message);
+      await handler.onDead?.(job.payload, message, job);
       await this.options.onDead(job, message);
     } catch (error) {
       this.log(job).error({ err: error }, 'dead-job follow-up failed');

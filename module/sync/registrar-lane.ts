@@ -1,5 +1,6 @@
+import { withRegistrarTimeout } from '../registrar-timeout.ts';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { isRegistrarError, isRetryable, RegistrarError } from '../../registrar-adapters/types.ts';
+import { isRegistrarError, isRetryable } from '../../registrar-adapters/types.ts';
 
 export interface LaneOptions {
   concurrency: number;
@@ -68,7 +69,7 @@ export class RegistrarLane {
       if (this.open || this.signal?.aborted) throw new LaneClosedError(this.registrarId);
       await this.takeRateSlot();
       try {
-        const result = await withTimeout(fn(), this.options.callTimeoutMs, operation, this.registrarId);
+        const result = await withRegistrarTimeout(fn(), this.options.callTimeoutMs, operation, this.registrarId);
         this.consecutiveFailures = 0;
         return result;
       } catch (error) {
@@ -103,14 +104,6 @@ export class RegistrarLane {
     this.nextSlotAt = at + spacing;
     if (at - now >= 1) await sleep(at - now);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, operation: string, registrarId: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RegistrarError('transient', `${registrarId} did not answer ${operation} within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import type { RegistryTransferEvent } from '../../registrar-adapters/types.ts';
+import { withRegistrarTimeout } from '../registrar-timeout.ts';
 import { normalizeSyncRow, SYNC_COLUMNS, type Applied, type StatusApplier } from './status-applier.ts';
 
 export interface PushResult {
@@ -48,7 +49,7 @@ export class RegistryPush {
       if (!adapter.poll) continue;
       let events: RegistryTransferEvent[];
       try {
-        events = await withTimeout(adapter.poll(), this.deps.callTimeoutMs);
+        events = await withRegistrarTimeout(adapter.poll(), this.deps.callTimeoutMs, 'poll', adapter.id);
       } catch (error) {
         this.deps.logger.warn({ registrar: adapter.id, err: error }, 'polling the registry queue failed; the scheduled sync still covers it');
         continue;
@@ -69,10 +70,3 @@ export class RegistryPush {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`poll did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

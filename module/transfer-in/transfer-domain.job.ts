@@ -15,6 +15,8 @@ import { createAcceptanceRecorder, upsertPendingDomain } from './transfer-accept
 import { createTransferWorkLoader, type TransferWork } from './transfer-work.loader.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
 import { orderRefs, type OutgoingEvent, type TransferBeforeEvent } from '../events/domain-events.ts';
+import { withRegistrarTimeout } from '../registrar-timeout.ts';
+import { describeJobError as describeError } from '../jobs/job-worker.ts';
 
 interface Deps {
   knex: Knex;
@@ -27,6 +29,8 @@ interface Deps {
   notifications: ModuleNotifications;
   queue: JobQueue;
   outbox: EventOutbox;
+  /** How long a transfer request or status query may wait for the registrar. */
+  registrarCallTimeoutMs: number;
 }
 
 /** One run of the job for one order. `job` is null once the job is dead. */
@@ -90,36 +94,77 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
         return refuse(attempt, 'code_unreadable', 'the stored EPP code could not be decrypted');
       }
 
-      const outcome = await requestOrConfirm(order, authCode, contacts);
+      // A retry may follow a request whose answer never came (a timeout, a dropped connection,
+      // a worker killed mid-call): ask the registry first instead of sending it again.
+      const outcome = await requestOrConfirm(order, authCode, contacts, context.job.attempts > 1);
       // The registrar has answered: recording it needs no slot, so the next job may call.
       context.releaseSlot();
       if (outcome.kind === 'refused') return refuse(attempt, outcome.code, outcome.message);
       return accept(attempt, outcome.result, outcome.confirmed, domainRowExists);
     },
 
-    async onDead(payload, error) {
+    /**
+     * Out of attempts. Before the order fails, the registry is asked whether one of them got
+     * through after all (its answer lost to a timeout or a dead worker): then it is pending.
+     */
+    async onDead(payload, error, job) {
       const order: TransferOrderRow | undefined = await deps.knex('dt_transfer_orders').where({ id: Number(payload.transferOrderId) }).first();
-      if (order?.status === 'queued') await refuse({ job: null, order, actor: 'jobs', locale: undefined }, 'registrar_unreachable', error);
+      if (order?.status !== 'queued') return;
+      const attempt: Attempt & { job: ClaimedJob } = { job, order, actor: 'jobs', locale: undefined };
+      let asked: string;
+      try {
+        const found = await askRegistry(order);
+        if (found?.kind === 'accepted') {
+          const domainRowExists = Boolean(await deps.knex('dt_domains').where({ domain: order.domain }).first('id'));
+          await accept(attempt, found.result, true, domainRowExists);
+          return;
+        }
+        asked = found ? 'the registry shows no pending request from us' : 'the registry has no transfer request from us';
+      } catch (caught) {
+        asked = `the registry could not be asked whether a request arrived (${describeError(caught)})`;
+      }
+      await refuse({ ...attempt, job: null }, 'registrar_unreachable', `${error}; ${asked}`);
     },
   };
 
-  async function requestOrConfirm(order: TransferOrderRow, authCode: string, contacts: TransferContacts): Promise<Outcome> {
-    const adapter = deps.registrars.get(order.registrar_id)!;
-    const at = () => deps.clock.now();
+  /** Our pending transfer at the registry, if there is one; undefined when it has none. */
+  async function askRegistry(order: TransferOrderRow): Promise<Outcome | undefined> {
+    const adapter = deps.registrars.get(order.registrar_id);
+    if (!adapter) return undefined;
     try {
-      const result = await adapter.transfer({ domain: order.domain, authCode, contacts });
+      const status = await withRegistrarTimeout(adapter.getTransferStatus(order.domain), deps.registrarCallTimeoutMs, 'getTransferStatus', order.registrar_id);
+      if (status.kind === 'pending') return { kind: 'accepted', result: { kind: 'pending', reference: status.reference ?? '', actionDate: status.actionDate }, confirmed: true };
+      return { kind: 'refused', code: 'rejected', message: status.kind === 'rejected' ? status.reason : 'completed earlier' };
+    } catch (error) {
+      if (isRegistrarError(error) && error.code === 'not_found') return undefined;
+      throw error;
+    }
+  }
+
+  async function requestOrConfirm(order: TransferOrderRow, authCode: string, contacts: TransferContacts, confirmFirst: boolean): Promise<Outcome> {
+    const adapter = deps.registrars.get(order.registrar_id)!;
+    if (confirmFirst) {
+      // Only a pending transfer is surely ours; anything else, and the request is sent.
+      const found = await askRegistry(order).catch(async (error: unknown) => {
+        if (isRegistrarError(error) && isRetryable(error)) await logRetry(order, error.registrarMessage);
+        throw error;
+      });
+      if (found?.kind === 'accepted') return found;
+    }
+    try {
+      const result = await withRegistrarTimeout(adapter.transfer({ domain: order.domain, authCode, contacts }), deps.registrarCallTimeoutMs, 'transfer', order.registrar_id);
       return { kind: 'accepted', result, confirmed: false };
     } catch (error) {
       if (!isRegistrarError(error)) throw error;
       if (isRetryable(error)) {
-        await writeProvisioningLog(deps.knex, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: 'transfer.request', outcome: 'retry', message: error.registrarMessage }, at());
+        await logRetry(order, error.registrarMessage);
         throw error;
       }
       if (error.code !== 'already_pending') return { kind: 'refused', code: error.code, message: error.registrarMessage };
     }
     // "Already pending": our earlier request may have reached the registry with the answer lost.
     try {
-      const status = await adapter.getTransferStatus(order.domain);
+      const status = await withRegistrarTimeout(adapter.getTransferStatus(order.domain), deps.registrarCallTimeoutMs, 'getTransferStatus', order.registrar_id);
       if (status.kind === 'pending') return { kind: 'accepted', result: { kind: 'pending', reference: status.reference ?? '', actionDate: status.actionDate }, confirmed: true };
       if (status.kind === 'completed') return { kind: 'accepted', result: { kind: 'completed', reference: '', expiryDate: status.expiryDate }, confirmed: true };
       return { kind: 'refused', code: 'rejected', message: status.reason };
@@ -129,6 +174,10 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       }
       throw error;
     }
+  }
+
+  function logRetry(order: TransferOrderRow, message: string): Promise<void> {
+    return writeProvisioningLog(deps.knex, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: 'transfer.request', outcome: 'retry', message }, deps.clock.now());
   }
 
   async function accept({ job, order, actor, locale }: Attempt & { job: ClaimedJob }, result: TransferRequestResult, confirmed: boolean, domainRowExists: boolean): Promise<typeof JOB_COMPLETED> {
