@@ -26,3 +26,4 @@ export {
   type SandboxDomainInput,
 } from './sandbox.demo-data.ts';
 export type { SandboxControls } from './sandbox.controls.ts';
+export type { SandboxFaultKind, SandboxFaultSpec } from './sandbox.queue.ts';

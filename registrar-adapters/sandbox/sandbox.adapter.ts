@@ -58,7 +58,7 @@ export class SandboxAdapter implements RegistrarAdapter {
       });
       this.logger.info({ domain: transfer.domain, reference: transfer.reference }, 'sandbox registry accepted a transfer-in request');
       return { kind: 'pending', reference: transfer.reference, actionDate: transfer.actionDate };
-    });
+    }, request.domain);
   }
 
   async getTransferStatus(domain: string, reference?: string): Promise<TransferStatus> {
@@ -77,11 +77,11 @@ export class SandboxAdapter implements RegistrarAdapter {
         return { kind: 'completed', expiryDate };
       }
       return { kind: 'rejected', reason: transfer.reason ?? `The transfer was ${transfer.status}.` };
-    });
+    }, domain);
   }
 
   async getDomainInfo(domain: string): Promise<DomainInfo> {
-    return this.call('getDomainInfo', async () => toDomainInfo(await this.requireDomain(domain)));
+    return this.call('getDomainInfo', async () => toDomainInfo(await this.requireDomain(domain)), domain);
   }
 
   async getEppCode(domain: string): Promise<EppCodeResult> {
@@ -90,36 +90,36 @@ export class SandboxAdapter implements RegistrarAdapter {
       this.logger.info({ domain: info.name, emailed: this.options.emailEppCodes }, 'sandbox registry set a fresh auth code');
       if (this.options.emailEppCodes) return { kind: 'emailed', to: info.registrantEmail ?? `the registrant of ${info.name}` };
       return { kind: 'code', code };
-    });
+    }, domain);
   }
 
   async setLock(domain: string, locked: boolean): Promise<void> {
-    return this.call('setLock', () => this.registry.setClientLock(domain, locked));
+    return this.call('setLock', () => this.registry.setClientLock(domain, locked), domain);
   }
 
   async getLock(domain: string): Promise<boolean> {
-    return this.call('getLock', async () => (await this.registry.requireOurs(domain)).statuses.includes('clientTransferProhibited'));
+    return this.call('getLock', async () => (await this.registry.requireOurs(domain)).statuses.includes('clientTransferProhibited'), domain);
   }
 
   async cancelTransferOut(domain: string): Promise<void> {
     return this.call('cancelTransferOut', async () => {
       await this.requirePendingOut(domain);
       await this.registry.cancelPendingTransfer(domain, `Cancelled by the sponsoring registrar (${this.registry.registrarId}).`);
-    });
+    }, domain);
   }
 
   async approveTransferOut(domain: string): Promise<void> {
     return this.call('approveTransferOut', async () => {
       await this.requirePendingOut(domain);
       await this.registry.approvePendingTransfer(domain);
-    });
+    }, domain);
   }
 
   async rejectTransferOut(domain: string, reason: string): Promise<void> {
     return this.call('rejectTransferOut', async () => {
       await this.requirePendingOut(domain);
       await this.registry.rejectPendingTransfer(domain, reason);
-    });
+    }, domain);
   }
 
   async poll(): Promise<RegistryTransferEvent[]> {
@@ -140,18 +140,24 @@ export class SandboxAdapter implements RegistrarAdapter {
    * is the registry's whole response time, as a client sees it: the registry works during it,
    * and the answer arrives when it is over (never sooner).
    */
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: string, run: () => Promise<T>, domain?: string): Promise<T> {
     await this.init();
     const { latencyMs, latencyJitterMs, transientErrorRate } = this.options;
     const delay = Math.max(0, Math.round(latencyMs + (Math.random() * 2 - 1) * latencyJitterMs));
     const elapsed = delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : Promise.resolve();
     try {
-      const fault = await this.registry.takeFault(operation);
-      if (fault) throw new RegistrarError(fault, `Injected fault: the sandbox registry failed ${operation} with ${fault}.`, { rawCode: 'injected' });
+      const fault = await this.registry.takeFault(operation, domain);
+      if (fault?.kind === 'error') throw new RegistrarError(fault.errorCode, `Injected fault: the sandbox registry failed ${operation} with ${fault.errorCode}.`, { rawCode: 'injected' });
+      // A call that never answers: the registry never saw it, and the caller's timeout decides.
+      if (fault?.kind === 'hang') return await new Promise<never>(() => {});
+      if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (transientErrorRate > 0 && Math.random() < transientErrorRate) {
         throw new RegistrarError('transient', `The sandbox registry is temporarily unavailable (simulated, ${operation}); try again.`, { rawCode: 2400 });
       }
-      return await run();
+      const result = await run();
+      // The registry did it; the answer is lost on the way back.
+      if (fault?.kind === 'drop') throw new RegistrarError('transient', `Injected fault: the connection dropped before the answer to ${operation} arrived.`, { rawCode: 'injected' });
+      return result;
     } finally {
       await elapsed;
     }

@@ -1,5 +1,6 @@
 import type { SandboxDomainInput } from './sandbox.demo-data.ts';
 import type { SandboxDomain, SandboxTransfer } from './sandbox.model.ts';
+import type { SandboxFaultSpec } from './sandbox.queue.ts';
 
 /**
  * The levers of a sandbox registry, for demos and a host's own tests: what the other side of a
@@ -24,6 +25,12 @@ export interface SandboxControls {
   simulateTransferAway(name: string, gainingRegistrar?: string): Promise<SandboxTransfer>;
   /** The next `times` calls of `operation` (an adapter method name, or `*`) fail with `errorCode`. */
   injectFault(operation: string, errorCode: string, times?: number): Promise<void>;
+  /**
+   * Any fault, by operation and domain pattern, for a count of calls or a share of them: an
+   * error code, a delay, a call that never answers (hang), or a request carried out whose
+   * answer is lost (drop).
+   */
+  addFault(spec: SandboxFaultSpec): Promise<void>;
   clearFaults(): Promise<void>;
   /** Puts the demo domains back as they were seeded. Returns their names. */
   resetDemoDomains(): Promise<string[]>;

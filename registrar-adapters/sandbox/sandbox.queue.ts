@@ -61,21 +61,71 @@ export function assertErrorCode(code: string): asserts code is RegistrarErrorCod
   }
 }
 
+/** What an injected fault does to a call. */
+export type SandboxFaultKind = 'error' | 'delay' | 'hang' | 'drop';
+export const SANDBOX_FAULT_KINDS: readonly SandboxFaultKind[] = ['error', 'delay', 'hang', 'drop'];
+
+/** A fault to inject: by operation and domain, for the next `times` calls or a share (`rate`) of them. */
+export interface SandboxFaultSpec {
+  /** An adapter method name, or `*` for any call. */
+  operation?: string;
+  /**
+   * error: fails with `errorCode`; delay: answers `delayMs` late; hang: never answers;
+   * drop: the registry carries the request out and the answer is lost (a dropped connection).
+   */
+  kind?: SandboxFaultKind;
+  errorCode?: string;
+  delayMs?: number;
+  /** `*`, `*.example` (a suffix) or one name. */
+  domainPattern?: string;
+  /** How many calls it applies to; with `rate`, the most it applies to (default: until cleared). */
+  times?: number;
+  /** The share of matching calls it applies to, 0 < rate ≤ 1. */
+  rate?: number;
+}
+
+/** A fault taken for one call. */
+export interface TakenFault {
+  kind: SandboxFaultKind;
+  errorCode: RegistrarErrorCode;
+  delayMs: number;
+}
+
+interface FaultRow {
+  id: number;
+  kind: SandboxFaultKind;
+  error_code: string;
+  delay_ms: number | null;
+  domain_pattern: string;
+  rate: number | null;
+}
+
+/** `*` any name, `*.suffix` names under it, else the name itself. */
+export function domainMatches(pattern: string, domain: string | undefined): boolean {
+  if (pattern === '*') return true;
+  if (!domain) return false;
+  const name = domain.toLowerCase();
+  const wanted = pattern.toLowerCase();
+  return wanted.startsWith('*.') ? name.endsWith(wanted.slice(1)) : name === wanted;
+}
+
 /**
  * Faults live in a table so an admin or a second process can inject them into a running
  * sandbox; each use is a conditional decrement, so `times` holds under concurrency.
  */
-export async function takeFault(knex: Knex, registrarId: string, operation: string): Promise<RegistrarErrorCode | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const fault = await knex(FAULTS)
-      .where({ registrar_id: registrarId })
-      .where('remaining', '>', 0)
-      .whereIn('operation', [operation, '*'])
-      .orderBy('id')
-      .first();
-    if (!fault) return null;
+export async function takeFault(knex: Knex, registrarId: string, operation: string, domain?: string, random = Math.random): Promise<TakenFault | null> {
+  const candidates: FaultRow[] = await knex(FAULTS)
+    .where({ registrar_id: registrarId })
+    .where('remaining', '>', 0)
+    .whereIn('operation', [operation, '*'])
+    .orderBy('id')
+    .limit(50)
+    .select('id', 'kind', 'error_code', 'delay_ms', 'domain_pattern', 'rate');
+  for (const fault of candidates) {
+    if (!domainMatches(fault.domain_pattern, domain)) continue;
+    if (fault.rate !== null && random() >= Number(fault.rate)) continue;
     const taken = await knex(FAULTS).where({ id: fault.id }).where('remaining', '>', 0).decrement('remaining', 1);
-    if (taken) return fault.error_code as RegistrarErrorCode;
+    if (taken) return { kind: fault.kind, errorCode: (fault.error_code || 'transient') as RegistrarErrorCode, delayMs: Number(fault.delay_ms ?? 0) };
   }
   return null;
 }

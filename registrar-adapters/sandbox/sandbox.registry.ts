@@ -3,7 +3,8 @@ import { RegistrarError } from '../types.ts';
 import { demoDomainInputs, SANDBOX_DEMO_AUTH_CODE, SANDBOX_DEMO_DOMAINS, SANDBOX_OTHER_REGISTRAR, SANDBOX_THIRD_REGISTRAR, type SandboxDomainInput } from './sandbox.demo-data.ts';
 import { toDomain, toInsertRow, toTransfer, transferIdFromReference, type SandboxDomain, type SandboxTransfer } from './sandbox.model.ts';
 import { resolveSandboxOptions, type SandboxOptions } from './sandbox.options.ts';
-import { ackMessage, assertErrorCode, FAULTS, MESSAGES, readMessages, takeFault, type SandboxMessage } from './sandbox.queue.ts';
+import { ackMessage, FAULTS, MESSAGES, readMessages, takeFault, type SandboxFaultKind, type SandboxFaultSpec, type SandboxMessage } from './sandbox.queue.ts';
+import { checkFault } from './sandbox.fault-spec.ts';
 import { DAY_MS, formatStatuses, hashAuthCode, newAuthCode, normalizeRow, parseStatuses, type DomainRow, type TransferRow } from './sandbox.rules.ts';
 import { decideTransferRequests, DOMAINS, insertPending, lockDomain, settleTransfer, TRANSFERS, transferById, type TransferOutcome, type TransferRequestItem } from './sandbox.transfers.ts';
 import { Batcher } from '../../module/jobs/batcher.ts';
@@ -217,10 +218,30 @@ export class SandboxRegistry implements SandboxControls {
 
   /** The next `times` calls of `operation` (an adapter method name, or `*`) fail with `errorCode`. */
   async injectFault(operation: string, errorCode: string, times = 1): Promise<void> {
-    assertErrorCode(errorCode);
-    await this.knex(FAULTS).insert({ registrar_id: this.registrarId, operation, error_code: errorCode, remaining: times, created_at: this.clock.now().getTime() });
+    await this.addFault({ operation, kind: 'error', errorCode, times });
+  }
+
+  /** Any fault: an error, a delay, a hang or a dropped answer, by operation and domain, by count or rate. */
+  async addFault(spec: SandboxFaultSpec): Promise<void> {
+    const row = checkFault(spec);
+    await this.knex(FAULTS).insert({ registrar_id: this.registrarId, ...row, created_at: this.clock.now().getTime() });
     this.faultGeneration++;
     this.noFaultsUntil = 0;
+  }
+
+  /** The faults still set, oldest first. */
+  async listFaults(): Promise<Array<Required<Omit<SandboxFaultSpec, 'rate' | 'errorCode' | 'delayMs'>> & { id: number; errorCode: string | null; delayMs: number | null; rate: number | null }>> {
+    const rows = await this.knex(FAULTS).where({ registrar_id: this.registrarId }).where('remaining', '>', 0).orderBy('id');
+    return rows.map((r: Record<string, unknown>) => ({
+      id: Number(r.id),
+      operation: String(r.operation),
+      kind: r.kind as SandboxFaultKind,
+      errorCode: r.kind === 'error' ? String(r.error_code) : null,
+      delayMs: r.delay_ms === null ? null : Number(r.delay_ms),
+      domainPattern: String(r.domain_pattern),
+      times: Number(r.remaining),
+      rate: r.rate === null ? null : Number(r.rate),
+    }));
   }
 
   async clearFaults(): Promise<void> {
@@ -232,10 +253,10 @@ export class SandboxRegistry implements SandboxControls {
    * on every call (a fault injected from another process takes effect within that second).
    * Calls arriving while that question is out wait for its answer rather than asking again.
    */
-  async takeFault(operation: string) {
+  async takeFault(operation: string, domain?: string) {
     if (Date.now() < this.noFaultsUntil) return null;
     if (!(await this.anyFaultSet())) return null;
-    return takeFault(this.knex, this.registrarId, operation);
+    return takeFault(this.knex, this.registrarId, operation, domain);
   }
 
   private anyFaultSet(): Promise<boolean> {
