@@ -67,6 +67,7 @@ export interface ModuleConfig {
   transferOut: { eppCodeRequestsPerHour: number };
   billing: { onPaidTransferEnded: 'credit' | 'admin_decides' };
   orders: { unpaidExpiryDays: number; abandonFailedAfterDays: number };
+  transferIn: { codeResubmissionsPerOrder: number };
 }
 
 /** A configuration problem. `key` is the dotted path of the offending key. */

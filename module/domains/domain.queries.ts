@@ -70,7 +70,7 @@ export class DomainQueries {
     const order = await this.knex('dt_transfer_orders')
       .where({ domain: name })
       .orderBy('id', 'desc')
-      .first('id', 'client_id', 'status', 'invoice_id', 'order_id', 'amount_minor', 'currency', 'failure_code', 'failure_reason', 'dispatch_count', 'created_at', 'updated_at');
+      .first('id', 'client_id', 'status', 'invoice_id', 'order_id', 'amount_minor', 'currency', 'failure_code', 'failure_reason', 'dispatch_count', 'code_resubmissions', 'created_at', 'updated_at');
     const owner = domain?.client_id ?? order?.client_id;
     if (!owner) throw new NotFoundError();
     if (principal.kind === 'client' && owner !== principal.clientId) throw new NotFoundError();

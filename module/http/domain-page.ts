@@ -29,6 +29,7 @@ export async function renderDomainPage(
   extra: { eppCode?: EppCodeDelivery; codeError?: string; codeMessage?: { kind: 'error' | 'info'; text: string }; status?: number } = {},
 ): Promise<void> {
   const orderStatus = view.order?.status;
+  const codesLeft = view.order ? services.transferOrders.codesLeft(view.order) : 0;
   const owner = String(view.domain?.client_id ?? view.order?.client_id ?? '');
   const clientName = principal.kind === 'admin' && owner ? ((await services.clientNames([owner])).get(owner) ?? owner) : undefined;
   pages.render(
@@ -42,7 +43,11 @@ export async function renderDomainPage(
       titleParams: { domain: toUnicode(view.name) },
       view,
       unicode: toUnicode(view.name),
-      awaitingCode: orderStatus === 'failed',
+      awaitingCode: orderStatus === 'failed' && codesLeft > 0,
+      // Out of corrected codes: the order waits for an admin, and the client is told so.
+      codesUsedUp: orderStatus === 'failed' && codesLeft === 0,
+      codesLeft,
+      codesAllowed: services.transferOrders.codesAllowed,
       canDispatch: orderStatus === 'failed',
       cancellable: orderStatus === 'failed' || orderStatus === 'awaiting_payment',
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,

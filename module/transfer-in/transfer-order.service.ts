@@ -41,6 +41,8 @@ export interface TransferOrderRow {
   currency: string;
   status: 'awaiting_payment' | 'queued' | 'submitted' | 'failed' | 'cancelled';
   dispatch_count: number;
+  /** Corrected codes the client has sent (transferIn.codeResubmissionsPerOrder caps them). */
+  code_resubmissions: number;
   epp_code_ciphertext: string | null;
   failure_code: string | null;
   failure_reason: string | null;
@@ -115,6 +117,7 @@ export class TransferOrderService {
       currency: quote.currency,
       status: 'awaiting_payment',
       dispatch_count: 0,
+      code_resubmissions: 0,
       epp_code_ciphertext: this.deps.secretBox.seal(eppCode, eppCodeAad({ order_item_id: created.orderItemId, domain: domain.domain })),
       created_at: now,
       updated_at: now,
@@ -173,14 +176,26 @@ export class TransferOrderService {
     return this.deps.knex('dt_transfer_orders').where({ open_domain: domain }).first();
   }
 
+  get codesAllowed(): number {
+    return this.deps.config.transferIn.codeResubmissionsPerOrder;
+  }
+
+  /** Corrected codes the client may still send for this order. */
+  codesLeft(order: { code_resubmissions?: unknown }): number {
+    return Math.max(0, this.deps.config.transferIn.codeResubmissionsPerOrder - Number(order.code_resubmissions ?? 0));
+  }
+
   /** The client gives a corrected EPP code after a final failure: re-sealed and re-queued. */
   async resubmitCode(clientId: string, domain: string, rawCode: unknown): Promise<void> {
     const order = await this.findOpenOrderForDomain(domain);
     if (!order || order.client_id !== clientId) throw new NotFoundError();
     if (order.status !== 'failed') throw new ConflictError('transfer:errors.not_awaiting_code', { domain });
+    // Each corrected code is a request from our registrar account: guessing is capped.
+    if (this.codesLeft(order) === 0) throw new ConflictError('transfer:errors.code_resubmissions_used', { count: this.deps.config.transferIn.codeResubmissionsPerOrder });
     const eppCode = validateEppCode(rawCode);
     const ciphertext = this.deps.secretBox.seal(eppCode, eppCodeAad(order));
-    if (!(await this.dispatch(order, 'failed', { epp_code_ciphertext: ciphertext }, { cause: 'transfer.resubmitted', actor: `client:${clientId}` }))) {
+    const patch = { epp_code_ciphertext: ciphertext, code_resubmissions: Number(order.code_resubmissions) + 1 };
+    if (!(await this.dispatch(order, 'failed', patch, { cause: 'transfer.resubmitted', actor: `client:${clientId}` }))) {
       throw new ConflictError('transfer:errors.not_awaiting_code', { domain });
     }
   }
