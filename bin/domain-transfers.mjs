@@ -4,6 +4,13 @@
 // `start` command; the installed package runs its compiled module CLI, which needs --context.
 import fs from 'node:fs';
 
+// A worker or a host stops on a signal, never on a stray rejection: the module catches the
+// failures it expects (a database outage, a registrar that hangs); anything else is reported
+// here and the process carries on, its jobs' leases still kept.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`unhandled rejection (the process carries on): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+});
+
 const checkout = fs.existsSync(new URL('../host/cli.ts', import.meta.url));
 if (checkout) {
   const { register } = await import('tsx/esm/api');
