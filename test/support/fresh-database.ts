@@ -25,8 +25,7 @@ export interface TestDatabase {
  * A brand-new, empty database on the engine DATABASE_URL selects (SQLite by default):
  * a temporary file for SQLite, a freshly created schema for MySQL/MariaDB.
  */
-export async function createEmptyDatabase(): Promise<TestDatabase> {
-  const base = process.env.DATABASE_URL;
+export async function createEmptyDatabase(base = process.env.DATABASE_URL): Promise<TestDatabase> {
   const suffix = `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   if (!base || base.startsWith('sqlite:')) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-test-'));
@@ -73,8 +72,8 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function createMigratedDatabase(): Promise<TestDatabase> {
-  const db = await createEmptyDatabase();
+export async function createMigratedDatabase(base = process.env.DATABASE_URL): Promise<TestDatabase> {
+  const db = await createEmptyDatabase(base);
   try {
     await migrateLatest(db.knex, ALL_MIGRATIONS);
   } catch (error) {
