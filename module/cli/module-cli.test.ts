@@ -106,4 +106,35 @@ describe('the module command line with a host context file', () => {
     expect(await runModuleCli(['worker', '--concurrency', 'lots', '--context', 'x.mjs'], { output: bad })).toBe(2);
     expect(bad.stderr[0]).toBe('worker: --concurrency needs a whole number from 1 to 500');
   });
+
+  it('sets, lists and clears sandbox faults; a bad fault names what is wrong, exit 2', async () => {
+    const db = await createEmptyDatabase();
+    const env = { DT_TEST_DATABASE_URL: db.url };
+    const file = writeContextFile('faults.mjs');
+    try {
+      expect(await runModuleCli(['migrate', '--context', file], { env, output: capture() })).toBe(0);
+      const added = capture();
+      expect(await runModuleCli(['sandbox', 'fault', 'add', '--operation', 'transfer', '--kind', 'hang', '--domains', '*.com', '--rate', '0.2', '--context', file], { env, output: added })).toBe(0);
+      expect(added.stdout).toEqual([expect.stringMatching(/^#\d+ transfer on \*\.com: hang, 20% of calls$/)]);
+
+      const second = capture();
+      expect(await runModuleCli(['sandbox', 'fault', 'add', '--kind=error', '--code=rate_limited', '--times=3', '--context', file], { env, output: second })).toBe(0);
+      expect(second.stdout[1]).toMatch(/^#\d+ \* on \*: error rate_limited, next 3 call\(s\)$/);
+
+      const bad = capture();
+      expect(await runModuleCli(['sandbox', 'fault', 'add', '--kind', 'error', '--code', 'gremlins', '--context', file], { env, output: bad })).toBe(2);
+      expect(bad.stderr[0]).toMatch(/^sandbox fault add: unknown registrar error code "gremlins"/);
+      const usage = capture();
+      expect(await runModuleCli(['sandbox', 'fault', 'add', '--times', 'many', '--context', file], { env, output: usage })).toBe(2);
+      expect(usage.stderr[0]).toBe('sandbox: --times must be a number, not "many"');
+
+      expect(await runModuleCli(['sandbox', 'fault', 'clear', '--context', file], { env, output: capture() })).toBe(0);
+      const listed = capture();
+      expect(await runModuleCli(['sandbox', 'fault', 'list', '--context', file], { env, output: listed })).toBe(0);
+      expect(listed.stdout).toEqual(['no faults set']);
+      expect(Number((await db.knex('dt_sandbox_faults').where('remaining', '>', 0).count({ n: '*' }).first())!.n)).toBe(0);
+    } finally {
+      await db.destroy();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import type { HostContext } from '../host-context.ts';
 import { DatabaseError } from '../database.ts';
 import { migrateDownAll, migrateLatest, type MigrationSet } from '../migration-source.ts';
 import { runSyncCommand, SYNC_COMMAND_USAGE } from './sync.command.ts';
+import { parseSandboxArgs, runSandboxCommand, SANDBOX_COMMAND_USAGE } from './sandbox.command.ts';
 import { describeCliError } from './cli-errors.ts';
 import { manifest } from '../config.ts';
 
@@ -96,6 +97,17 @@ export const MODULE_COMMANDS: Record<string, CliCommand> = {
       output.out(`worker ${worker.workerId} stopping: finishing the jobs in hand`);
       await worker.stop();
       return 0;
+    },
+  },
+  sandbox: {
+    summary: "set, list or clear the sandbox registry's faults (errors, delays, hangs, lost answers) in a running system",
+    usage: SANDBOX_COMMAND_USAGE,
+    async run({ args, output, open }) {
+      const parsed = parseSandboxArgs(args);
+      if (typeof parsed === 'string') return usageError(output, 'sandbox', parsed);
+      const { module } = await open();
+      await module.prepare();
+      return runSandboxCommand(parsed, module.sandbox(parsed.registrar), output);
     },
   },
   'sync-domain-statuses': {

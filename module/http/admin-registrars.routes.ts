@@ -4,12 +4,15 @@ import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { AppError, InputError, NotFoundError } from '../errors.ts';
 import { writeAudit } from '../audit.ts';
-import { SandboxAdapter } from '../../registrar-adapters/sandbox/index.ts';
+import { SandboxAdapter, SANDBOX_FAULT_KINDS } from '../../registrar-adapters/sandbox/index.ts';
+import { REGISTRAR_ERROR_CODES } from '../../registrar-adapters/registrar-error.ts';
+import { FAULT_OPERATIONS } from './admin-sandbox-faults.routes.ts';
 import { ManualAdapter, ManualTaskError, type ManualTaskOutcome } from '../../registrar-adapters/manual/index.ts';
 import { isRegistrarError } from '../../registrar-adapters/types.ts';
 import { domainParam } from './domain-page.ts';
 
 const SANDBOX_ACTIONS = ['approve', 'reject', 'transfer-away', 'request-transfer-out'] as const;
+const FAULT_NOTICES = ['fault-added', 'faults-cleared'] as const;
 
 /** Admin pages for registrars that need a person: the sandbox's demo buttons and manual tasks. */
 export function adminRegistrarRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
@@ -20,10 +23,16 @@ export function adminRegistrarRoutes(on: DeclareRoute, pages: PageKit, services:
 
   const renderSandbox = async (req: Request, res: Response, extra: { refused?: string } = {}, status = 200) => {
     const registries = await Promise.all(
-      sandboxes().map(async (adapter) => ({ id: adapter.id, labelKey: 'registrars:sandbox.default_label', domains: await adapter.registry.listDomains({ limit: 200 }) })),
+      sandboxes().map(async (adapter) => ({
+        id: adapter.id,
+        labelKey: 'registrars:sandbox.default_label',
+        domains: await adapter.registry.listDomains({ limit: 200 }),
+        faults: await adapter.registry.listFaults(),
+      })),
     );
-    const notice = SANDBOX_ACTIONS.find((a) => a === req.query.notice);
-    pages.render(req, res, 'admin/sandbox', { titleKey: 'registrars:sandbox.title', pagePath: `${req.baseUrl}/registrars/sandbox`, registries, notice, ...extra }, status);
+    const notice = [...SANDBOX_ACTIONS, ...FAULT_NOTICES].find((a) => a === req.query.notice);
+    const faultForm = { operations: FAULT_OPERATIONS, kinds: SANDBOX_FAULT_KINDS, errorCodes: REGISTRAR_ERROR_CODES };
+    pages.render(req, res, 'admin/sandbox', { titleKey: 'registrars:sandbox.title', pagePath: `${req.baseUrl}/registrars/sandbox`, registries, notice, faultForm, ...extra }, status);
   };
 
   on('GET', '/registrars/sandbox', (req, res) => renderSandbox(req, res));

@@ -6,6 +6,7 @@ import { adminDomainRoutes } from './admin-domains.routes.ts';
 import { transferOutRoutes } from './transfer-out.routes.ts';
 import { adminJobRoutes } from './admin-jobs.routes.ts';
 import { adminRegistrarRoutes } from './admin-registrars.routes.ts';
+import { adminSandboxFaultRoutes } from './admin-sandbox-faults.routes.ts';
 import { adminSyncRoutes } from './admin-sync.routes.ts';
 
 /**
@@ -20,6 +21,7 @@ export function createAdminRouter(pages: PageKit, services: ModuleServices): Rou
   transferOutRoutes(on, pages, services, 'admin');
   adminJobRoutes(on, pages, services);
   adminRegistrarRoutes(on, pages, services);
+  adminSandboxFaultRoutes(on, pages, services);
   adminSyncRoutes(on, pages, services);
   router.use(pages.errorHandler);
   return router;

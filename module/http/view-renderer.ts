@@ -76,6 +76,7 @@ export function createViewRenderer(options: { directories: string[]; i18n: i18n;
     if (typeof minor !== 'number') return '';
     return new Intl.NumberFormat(localeOf(opts), { style: 'currency', currency: currency || 'USD' }).format(minor / 100);
   });
+  hbs.registerHelper('percent', (share: unknown, opts: Handlebars.HelperOptions) => new Intl.NumberFormat(localeOf(opts), { style: 'percent', maximumFractionDigits: 1 }).format(Number(share)));
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
 

@@ -27,3 +27,4 @@ export {
 } from './sandbox.demo-data.ts';
 export type { SandboxControls } from './sandbox.controls.ts';
 export type { SandboxFaultKind, SandboxFaultSpec } from './sandbox.queue.ts';
+export { SANDBOX_FAULT_KINDS } from './sandbox.queue.ts';

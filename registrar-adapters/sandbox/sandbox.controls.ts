@@ -1,6 +1,6 @@
 import type { SandboxDomainInput } from './sandbox.demo-data.ts';
 import type { SandboxDomain, SandboxTransfer } from './sandbox.model.ts';
-import type { SandboxFaultSpec } from './sandbox.queue.ts';
+import type { SandboxFaultListing, SandboxFaultSpec } from './sandbox.queue.ts';
 
 /**
  * The levers of a sandbox registry, for demos and a host's own tests: what the other side of a
@@ -31,6 +31,8 @@ export interface SandboxControls {
    * answer is lost (drop).
    */
   addFault(spec: SandboxFaultSpec): Promise<void>;
+  /** The faults still set, oldest first. */
+  listFaults(): Promise<SandboxFaultListing[]>;
   clearFaults(): Promise<void>;
   /** Puts the demo domains back as they were seeded. Returns their names. */
   resetDemoDomains(): Promise<string[]>;

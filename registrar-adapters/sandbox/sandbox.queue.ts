@@ -84,6 +84,18 @@ export interface SandboxFaultSpec {
   rate?: number;
 }
 
+/** A fault as it is set: `times` is what is left of its count. */
+export interface SandboxFaultListing {
+  id: number;
+  operation: string;
+  kind: SandboxFaultKind;
+  errorCode: string | null;
+  delayMs: number | null;
+  domainPattern: string;
+  times: number;
+  rate: number | null;
+}
+
 /** A fault taken for one call. */
 export interface TakenFault {
   kind: SandboxFaultKind;

@@ -3,7 +3,7 @@ import { RegistrarError } from '../types.ts';
 import { demoDomainInputs, SANDBOX_DEMO_AUTH_CODE, SANDBOX_DEMO_DOMAINS, SANDBOX_OTHER_REGISTRAR, SANDBOX_THIRD_REGISTRAR, type SandboxDomainInput } from './sandbox.demo-data.ts';
 import { toDomain, toInsertRow, toTransfer, transferIdFromReference, type SandboxDomain, type SandboxTransfer } from './sandbox.model.ts';
 import { resolveSandboxOptions, type SandboxOptions } from './sandbox.options.ts';
-import { ackMessage, FAULTS, MESSAGES, readMessages, takeFault, type SandboxFaultKind, type SandboxFaultSpec, type SandboxMessage } from './sandbox.queue.ts';
+import { ackMessage, FAULTS, MESSAGES, readMessages, takeFault, type SandboxFaultKind, type SandboxFaultListing, type SandboxFaultSpec, type SandboxMessage } from './sandbox.queue.ts';
 import { checkFault } from './sandbox.fault-spec.ts';
 import { DAY_MS, formatStatuses, hashAuthCode, newAuthCode, normalizeRow, parseStatuses, type DomainRow, type TransferRow } from './sandbox.rules.ts';
 import { decideTransferRequests, DOMAINS, insertPending, lockDomain, settleTransfer, TRANSFERS, transferById, type TransferOutcome, type TransferRequestItem } from './sandbox.transfers.ts';
@@ -230,7 +230,7 @@ export class SandboxRegistry implements SandboxControls {
   }
 
   /** The faults still set, oldest first. */
-  async listFaults(): Promise<Array<Required<Omit<SandboxFaultSpec, 'rate' | 'errorCode' | 'delayMs'>> & { id: number; errorCode: string | null; delayMs: number | null; rate: number | null }>> {
+  async listFaults(): Promise<SandboxFaultListing[]> {
     const rows = await this.knex(FAULTS).where({ registrar_id: this.registrarId }).where('remaining', '>', 0).orderBy('id');
     return rows.map((r: Record<string, unknown>) => ({
       id: Number(r.id),
