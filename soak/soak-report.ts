@@ -12,10 +12,10 @@ const count = (rows: Array<Record<string, unknown>>, key: string) => rows.map((r
 export async function soakReport(knex: Knex): Promise<SoakReport> {
   const lines: string[] = [];
   const problems: string[] = [];
-  const jobs = await knex('dt_jobs').select('type', 'status').count({ n: '*' }).groupBy('type', 'status').orderBy(['type', 'status']);
+  const jobs = (await knex('dt_jobs').select('type', 'status').count({ n: '*' }).groupBy('type', 'status').orderBy(['type', 'status'])) as Array<{ type: string; status: string; n: number | string }>;
   const unfinishedJobs = jobs.filter((j) => j.status === 'queued' || j.status === 'running').reduce((sum, j) => sum + Number(j.n), 0);
   lines.push(`jobs: ${jobs.map((j) => `${j.type}/${j.status}=${j.n}`).join(' ')}`);
-  const attempts = await knex('dt_jobs').where({ type: 'TransferDomainJob' }).select('attempts').count({ n: '*' }).groupBy('attempts').orderBy('attempts');
+  const attempts: Array<Record<string, unknown>> = await knex('dt_jobs').where({ type: 'TransferDomainJob' }).select('attempts').count({ n: '*' }).groupBy('attempts').orderBy('attempts');
   lines.push(`TransferDomainJob attempts: ${count(attempts, 'attempts')}`);
 
   const orders: Array<{ domain: string; status: string; failure_code: string | null; failure_reason: string | null }> = await knex('dt_transfer_orders').select('domain', 'status', 'failure_code', 'failure_reason');
