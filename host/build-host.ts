@@ -21,12 +21,14 @@ import { AccountRepository } from './accounts/account.repository.ts';
 import { createClientAccountRouter } from './accounts/client.routes.ts';
 import { createAdminRouter } from './admin/admin.routes.ts';
 import { createAuthRouter, SESSION_COOKIE } from './auth/auth.routes.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { principalOf } from './auth/session.principal.ts';
 import { KnexSessionStore } from './auth/session.store.ts';
 import { HostBilling } from './billing/billing.port.ts';
 import { createClientInvoiceRouter } from './billing/invoice.routes.ts';
 import { PaymentService } from './billing/payment.service.ts';
-import { loadModuleConfig, sessionSecretOf } from './host-config.ts';
+import { loadModuleConfig, loginThrottleOf, sessionSecretOf, trustProxyOf } from './host-config.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { OutboxNotifier } from './notify/outbox.notifier.ts';
 import { followTransfersInServices } from './billing/service-status.listener.ts';
 
@@ -34,6 +36,8 @@ const HOST_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const HOST_VIEWS_DIRECTORY = path.join(HOST_DIR, 'views');
 export const HOST_LOCALES_DIRECTORY = path.join(HOST_DIR, 'locales');
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** Where the module's stylesheet and script are served, to everyone (the login page links them). */
+const ASSETS_PATH = '/assets';
 
 export interface BuildHostOptions {
   knex: Knex;
@@ -41,7 +45,7 @@ export interface BuildHostOptions {
   config?: unknown;
   clock?: Clock;
   logger?: Logger;
-  /** Read for SESSION_SECRET, SMTP_URL, SMTP_FROM, DT_CONFIG, DT_ENCRYPTION_KEY, DT_DATA_DIR. */
+  /** Read for SESSION_SECRET, SMTP_URL, SMTP_FROM, DT_CONFIG, DT_ENCRYPTION_KEY, DT_DATA_DIR, TRUST_PROXY, LOGIN_FAILURE*. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -95,6 +99,7 @@ export function createReferenceHostContext(options: BuildHostOptions): Reference
     options: {
       ui: {
         viewDirectories: [HOST_VIEWS_DIRECTORY],
+        assetsPath: ASSETS_PATH,
         localeDirectories: [HOST_LOCALES_DIRECTORY],
         loginUrl: '/login',
         logoutUrl: '/logout',
@@ -119,17 +124,24 @@ export function createReferenceHostContext(options: BuildHostOptions): Reference
 export function buildHost(options: BuildHostOptions): Host {
   const env = options.env ?? process.env;
   const { knex } = options;
+  // Host settings first: a bad one is named before anything else is built.
+  const trustProxy = trustProxyOf(env);
+  const loginThrottle = loginThrottleOf(env);
   const { context, options: moduleOptions, bus, billing, notifier, accounts, logger, clock } = createReferenceHostContext(options);
   const module = createDomainTransferModule(context, moduleOptions);
 
   const payments = new PaymentService(knex, clock, billing, bus, logger);
+  const throttle = new LoginThrottle(knex, clock, loginThrottle);
   const sessions = new KnexSessionStore(knex, { defaultTtlMs: SESSION_TTL_MS });
   sessions.startPruning((error) => logger.warn({ err: error }, 'pruning expired sessions failed'));
   const pages = module.pages;
 
   const app = express();
   app.disable('x-powered-by');
-  if (env.TRUST_PROXY) app.set('trust proxy', env.TRUST_PROXY);
+  app.set('trust proxy', trustProxy);
+  app.use(securityHeaders());
+  // Before the session: a stylesheet needs no session lookup.
+  app.use(ASSETS_PATH, module.routers.assets);
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -141,7 +153,7 @@ export function buildHost(options: BuildHostOptions): Host {
     }),
   );
   app.use(pages.authenticate, pages.rememberLocaleChoice);
-  app.use(createAuthRouter({ pages, accounts, logger }));
+  app.use(createAuthRouter({ pages, accounts, throttle, logger }));
 
   // Guards first, so every route under these prefixes (the host's and the module's) is covered.
   app.use('/admin', pages.requireAdmin);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import express from 'express';
 import { DEFAULT_DATABASE_URL } from '../module/index.ts';
 import { demoUsersFromEnv, type DemoUsersConfig } from './accounts/demo-users.seed.ts';
 
@@ -20,6 +21,8 @@ export interface HostConfig {
   sessionSecret: string;
   smtp: { url?: string; from: string };
   demoUsers: DemoUsersConfig;
+  trustProxy: TrustProxySetting;
+  loginThrottle: LoginThrottleConfig;
   /** Raw module options; the module validates them and names any bad key. */
   moduleConfig: Record<string, unknown>;
 }
@@ -35,6 +38,16 @@ export function demoModuleDefaults(encryptionKey: string, baseUrl: string): Reco
   };
 }
 
+/** Express's `trust proxy`: a hop count, all or nothing, or the proxies' addresses and subnets. */
+export type TrustProxySetting = number | boolean | string;
+
+/** How many failed logins are allowed before the form refuses, per account and per client address. */
+export interface LoginThrottleConfig {
+  perAccount: number;
+  perAddress: number;
+  windowMs: number;
+}
+
 export function dataDirOf(env: NodeJS.ProcessEnv): string {
   return path.resolve(env.DT_DATA_DIR || './data');
 }
@@ -46,7 +59,9 @@ export function dataDirOf(env: NodeJS.ProcessEnv): string {
 export function persistedSecret(dataDir: string, file: string, generate: () => string): string {
   const filename = path.join(dataDir, file);
   try {
-    return fs.readFileSync(filename, 'utf8').trim();
+    const existing = fs.readFileSync(filename, 'utf8').trim();
+    keepOwnerOnly(filename);
+    return existing;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new HostConfigError(`cannot read ${filename}: ${(error as Error).message}`);
   }
@@ -59,6 +74,56 @@ export function persistedSecret(dataDir: string, file: string, generate: () => s
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(filename, 'utf8').trim();
     throw new HostConfigError(`cannot write ${filename}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * A secret written by an earlier version, copied in by hand or restored from a backup may be
+ * readable by others; it is made owner-only again. A file this process does not own keeps its
+ * mode (chmod is refused), and is still used.
+ */
+function keepOwnerOnly(filename: string): void {
+  try {
+    if ((fs.statSync(filename).mode & 0o077) !== 0) fs.chmodSync(filename, 0o600);
+  } catch {
+    // Not ours to change.
+  }
+}
+
+/**
+ * TRUST_PROXY as Express needs it. Passed through as a string, "1" is read as a list holding
+ * the address 0.0.0.1, so behind a TLS proxy req.secure stays false (no Secure cookie) and
+ * req.ip is the proxy's address instead of the visitor's.
+ */
+export function trustProxyOf(env: NodeJS.ProcessEnv): TrustProxySetting {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  try {
+    // Express's own parser decides what a list may hold (addresses, subnets, loopback…).
+    express().set('trust proxy', raw);
+  } catch (error) {
+    throw new HostConfigError(
+      `TRUST_PROXY "${raw}" is not a hop count (1), true, false, or a comma-separated list of proxy addresses and subnets (10.0.0.0/8, loopback): ${(error as Error).message}`,
+    );
+  }
+  return raw;
+}
+
+/** LOGIN_FAILURES_PER_ACCOUNT (5) and LOGIN_FAILURES_PER_ADDRESS (20) within LOGIN_FAILURE_WINDOW_MINUTES (15). */
+export function loginThrottleOf(env: NodeJS.ProcessEnv): LoginThrottleConfig {
+  return {
+    perAccount: positiveInteger(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5),
+    perAddress: positiveInteger(env, 'LOGIN_FAILURES_PER_ADDRESS', 20),
+    windowMs: positiveInteger(env, 'LOGIN_FAILURE_WINDOW_MINUTES', 15) * 60_000,
+  };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw new HostConfigError(`${key} "${raw}" is not a whole number of 1 or more`);
+  return Number(raw);
 }
 
 /** The module options: the DT_CONFIG file (if any) deep-merged over the demo defaults. */
@@ -85,6 +150,9 @@ export function loadModuleConfig(env: NodeJS.ProcessEnv, baseUrl: string): Recor
 export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HostConfigError(`PORT "${env.PORT}" is not a port number (0-65535)`);
+  // Checked before any secret is generated, so a typo leaves nothing behind.
+  const trustProxy = trustProxyOf(env);
+  const loginThrottle = loginThrottleOf(env);
   const dataDir = dataDirOf(env);
   const baseUrl = env.BASE_URL || `http://localhost:${port || 3000}`;
   return {
@@ -96,6 +164,8 @@ export function loadHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     sessionSecret: sessionSecretOf(env),
     smtp: { url: env.SMTP_URL || undefined, from: env.SMTP_FROM || 'Domain Transfers <domain-transfers@localhost>' },
     demoUsers: demoUsersFromEnv(env),
+    trustProxy,
+    loginThrottle,
     moduleConfig: loadModuleConfig(env, baseUrl),
   };
 }

@@ -7,6 +7,7 @@ import { Languages, MODULE_LOCALES_DIRECTORY, type Locale } from './i18n.ts';
 import { createViewRenderer, MODULE_VIEWS_DIRECTORY, type ViewRenderer } from './http/view-renderer.ts';
 import { CsrfTokens } from './http/csrf.ts';
 import { PageKit, type MountPaths, type NavItem } from './http/page-kit.ts';
+import { ModuleAssets } from './http/module-assets.ts';
 import { SecretBox } from './secret-box.ts';
 import { MigrationsPendingError, MODULE_MIGRATIONS_DIRECTORY, MODULE_MIGRATIONS_TABLE, pendingMigrations, type MigrationSet } from './migration-source.ts';
 import { RegistrarRegistry, factoryMap } from '../registrar-adapters/registry.ts';
@@ -39,6 +40,13 @@ export interface ModuleUiOptions {
    * follow `req.baseUrl`; these are for header links on host pages and links in messages.
    */
   mountPaths?: Partial<MountPaths>;
+  /**
+   * Where the host mounts `routers.assets` (the pages' stylesheet and script), reachable
+   * without a login. Unset, pages link `<mount>/assets/`, served by the client and admin
+   * routers themselves ahead of their login check; set it when a host guard in front of those
+   * routers would keep an anonymous visitor (a login page) from them.
+   */
+  assetsPath?: string;
   /** Where to send someone who is not logged in (`?next=` is added). */
   loginUrl?: string;
   /** The brand link in the page header and the way out of an error page. Default `/`. */
@@ -82,8 +90,11 @@ export interface DomainTransferModule {
   config: ModuleConfig;
   /** The module's migrations; apply them (migrateLatest) before `start()`. */
   migrations: MigrationSet;
-  /** Mount anywhere (`app.use('/client', routers.client)`); say where in `ui.mountPaths` if not at /client and /admin. */
-  routers: { client: Router; admin: Router };
+  /**
+   * Mount anywhere (`app.use('/client', routers.client)`); say where in `ui.mountPaths` if not
+   * at /client and /admin. `assets` serves the pages' stylesheet and script (see `ui.assetsPath`).
+   */
+  routers: { client: Router; admin: Router; assets: Router };
   /** Renders any error as the module's translated page (or JSON); put it last in the host app. */
   errorHandler: ErrorRequestHandler;
   /** Hooks the module subscribed to on `ctx.events` when it was created (`invoice.paid`). */
@@ -166,6 +177,8 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     mounts,
     timeZone: config.displayTimeZone,
     navigation: (principal, here) => [...(options.ui?.navigation?.(principal) ?? []), ...moduleNavigation(principal, here)],
+    assets: new ModuleAssets(),
+    assetsPath: options.ui?.assetsPath,
   });
 
   const factsSource = config.rdap.enabled
@@ -202,7 +215,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     manifest,
     config,
     migrations,
-    routers: { client: createClientRouter(pages, services), admin: createAdminRouter(pages, services) },
+    routers: { client: createClientRouter(pages, services), admin: createAdminRouter(pages, services), assets: pages.assets },
     errorHandler: pages.errorHandler,
     subscriptions: Object.keys(services.hooks),
     locales: languages.locales,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import { createOwnerOnlyDatabaseFile, restrictSqliteFiles } from './sqlite-file-mode.ts';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/domain-transfers.sqlite';
 
@@ -82,7 +83,12 @@ function knexLogOption(log: KnexLog | undefined) {
 export function createKnex(target: DatabaseTarget, options: { poolMax?: number; log?: KnexLog } = {}): Knex {
   const log = knexLogOption(options.log);
   if (target.engine === 'sqlite') {
-    if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(target.filename)), { recursive: true });
+    const onDisk = target.filename !== ':memory:';
+    if (onDisk) {
+      fs.mkdirSync(path.dirname(path.resolve(target.filename)), { recursive: true, mode: 0o700 });
+      createOwnerOnlyDatabaseFile(target.filename);
+    }
+    const refused = (file: string, reason: string) => options.log?.warn(`cannot make ${file} readable by its owner only (${reason}); it keeps its mode`);
     return knexFactory({
       client: 'better-sqlite3',
       log,
@@ -96,6 +102,8 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number; 
         afterCreate(conn: { pragma(sql: string): unknown; prepare(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
           cachePreparedStatements(conn);
           conn.pragma('journal_mode = WAL');
+          // The -wal and -shm files exist from here on.
+          if (onDisk) restrictSqliteFiles(target.filename, refused);
           conn.pragma('busy_timeout = 10000');
           conn.pragma('foreign_keys = ON');
           conn.pragma('synchronous = NORMAL');

@@ -15,6 +15,9 @@ import { adminSyncRoutes } from './admin-sync.routes.ts';
  */
 export function createAdminRouter(pages: PageKit, services: ModuleServices): Router {
   const router = Router();
+  // Ahead of the login check: the files hold nothing private, and pages shown before a login
+  // (an error page, a host's login page in the module's layout) link them too.
+  router.use('/assets', pages.assets);
   router.use(pages.mountedAs('admin'), pages.authenticate, pages.rememberLocaleChoice, pages.requireAdmin, pages.formBody, pages.verifyCsrf);
   const on = routeDeclarer(router, pages, 'admin');
   adminDomainRoutes(on, pages, services);

@@ -9,6 +9,9 @@ import { transferOutRoutes } from './transfer-out.routes.ts';
 /** The client pages, wherever the host mounts them (`/client` by default). Every route requires a logged-in client. */
 export function createClientRouter(pages: PageKit, services: ModuleServices): Router {
   const router = Router();
+  // Ahead of the login check: the files hold nothing private, and pages shown before a login
+  // (an error page, a host's login page in the module's layout) link them too.
+  router.use('/assets', pages.assets);
   router.use(pages.mountedAs('client'), pages.authenticate, pages.rememberLocaleChoice, pages.requireClient, pages.formBody, pages.verifyCsrf);
   const on = routeDeclarer(router, pages, 'client');
   transferOrderRoutes(on, pages, services);

@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { TFunction } from 'i18next';
 import type { Logger } from 'pino';
 import type { HostContext, Principal } from '../host-context.ts';
@@ -8,6 +8,7 @@ import type { CsrfTokens } from './csrf.ts';
 import { formatDate, type ViewRenderer } from './view-renderer.ts';
 import { PrincipalResolver } from './principal-resolver.ts';
 import { createErrorHandler } from './error-page.ts';
+import { SCRIPT, STYLESHEET, type ModuleAssets } from './module-assets.ts';
 
 export interface NavItem {
   href: string;
@@ -39,6 +40,10 @@ export interface PageKitOptions {
   navigation: (principal: Principal | null, mounts: MountPaths) => NavItem[];
   /** IANA zone dates and times are shown in. */
   timeZone: string;
+  /** The stylesheet and script the layout links. */
+  assets: ModuleAssets;
+  /** Where the host serves `assets` to everyone; unset, pages link the ones their router serves. */
+  assetsPath?: string;
 }
 
 /**
@@ -52,8 +57,12 @@ export class PageKit {
   private readonly mountOf = new WeakMap<Request, { side: keyof MountPaths; base: string }>();
   private readonly warnedMounts = new Set<string>();
 
+  /** Serves the layout's stylesheet and script (see `ui.assetsPath`); needs no login. */
+  readonly assets: Router;
+
   constructor(private readonly options: PageKitOptions) {
     this.principals = new PrincipalResolver(options.auth, options.logger);
+    this.assets = options.assets.router();
   }
 
   /**
@@ -164,11 +173,22 @@ export class PageKit {
         timeZone: this.options.timeZone,
         languages: this.languageLinks(req, locale, data.pagePath as string | undefined),
         nav: this.navItems(req, principal, mounts, t),
+        assetUrls: this.assetUrls(req, principal, mounts),
         title: data.titleKey ? t(String(data.titleKey), (data.titleParams ?? {}) as Record<string, unknown>) : data.title,
       },
       { locale },
     );
     res.status(status).type('html').send(html);
+  }
+
+  /**
+   * The layout's stylesheet and script. Without `assetsPath`, the router serving the page
+   * serves them too (`<mount>/assets/`); a host's own page links those of the router its
+   * reader may enter, since a host usually keeps clients out of /admin and admins out of /client.
+   */
+  private assetUrls(req: Request, principal: Principal | null, mounts: MountPaths): { stylesheet: string; script: string } {
+    const base = this.options.assetsPath ?? `${this.mountOf.get(req)?.base ?? (principal?.kind === 'admin' ? mounts.admin : mounts.client)}/assets`;
+    return { stylesheet: this.options.assets.url(base, STYLESHEET), script: this.options.assets.url(base, SCRIPT) };
   }
 
   /** The header links; the one for this page (the longest that contains it) is marked current. */

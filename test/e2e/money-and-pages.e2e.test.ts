@@ -59,11 +59,19 @@ async function screenshots(page: Page, name: string): Promise<void> {
 
 const text = (page: Page) => page.textContent('main').then((t) => t ?? '');
 
+/** Every Content-Security-Policy violation the browser reports on these pages. */
+function watchPolicyViolations(...pages: Page[]): string[] {
+  const violations: string[] = [];
+  for (const page of pages) page.on('console', (message) => void (message.text().includes('Content Security Policy') && violations.push(message.text())));
+  return violations;
+}
+
 describe('money and pages in a real browser', () => {
   it('pay, cancel and see the credit; switch language after a post; reload after Get EPP Code; an IDN name; a transfer-out under way', async () => {
     const { host, server, base } = await serve();
     const client = await browser.newPage();
     const admin = await browser.newPage();
+    const violations = watchPolicyViolations(client, admin);
     try {
       await login(client, base, DEMO.client);
 
@@ -156,6 +164,7 @@ describe('money and pages in a real browser', () => {
         await admin.goto(`${base}${url}`);
         await screenshots(admin, name);
       }
+      expect(violations).toEqual([]);
     } finally {
       await client.close();
       await admin.close();

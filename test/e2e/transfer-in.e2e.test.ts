@@ -41,6 +41,8 @@ describe('a client in a real browser', () => {
   it('is refused with a reason, then transfers a domain in: order, pay, and watch it go pending', async () => {
     const { host, server, base } = await serve();
     const page = await browser.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => void (message.text().includes('Content Security Policy') && violations.push(message.text())));
     try {
       await page.goto(`${base}/client/order/domain?action=transfer`);
       expect(page.url()).toContain('/login');
@@ -67,6 +69,7 @@ describe('a client in a real browser', () => {
         }, { timeout: 15_000, interval: 300 })
         .toContain('The transfer has been requested');
       await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/domain-transfers-e2e.png` });
+      expect(violations).toEqual([]);
     } finally {
       await page.close();
       server.close();
