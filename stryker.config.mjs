@@ -6,7 +6,8 @@ export default {
   packageManager: 'npm',
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'vitest.config.ts' },
+  vitest: { configFile: 'vitest.mutation.config.ts' },
+  dryRunTimeoutMinutes: 30,
   coverageAnalysis: 'perTest',
   mutate: [
     'module/transfer-in/**/*.ts',
