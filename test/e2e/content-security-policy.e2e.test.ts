@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from './browser.support.ts';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import type { Host } from '../../host/build-host.ts';
 import { DEMO } from '../../host/test/host.test-support.ts';
@@ -11,19 +11,10 @@ import { createSyncWorld, syncModuleConfig } from '../sync/sync.test-support.ts'
 
 // Code run in the page is given as text: this project compiles without the DOM's types.
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 const db = useMigratedDatabase();
-let browser: Browser;
+const chrome = useChromium();
 
-beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM} (apt-get install -y chromium)`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 async function listen(host: Host): Promise<{ server: Server; base: string }> {
   const server = host.app.listen(0, '127.0.0.1');
@@ -52,7 +43,7 @@ describe('pages under the Content-Security-Policy in a real browser', () => {
   it('a client copies the EPP code with the button and is asked before cancelling a transfer-out; the stylesheet applies; nothing is blocked', async () => {
     const world = await createOutWorld(db, { adopt: [OURS] });
     const { server, base } = await listen(world.host);
-    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await chrome.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     const problems = watchProblems(page);
     try {
@@ -102,7 +93,7 @@ describe('pages under the Content-Security-Policy in a real browser', () => {
     const world = await createSyncWorld(db, { config });
     for (let i = 0; i < 60; i++) await world.addActive(`follow-${String(i).padStart(2, '0')}.com`);
     const { server, base } = await listen(world.host);
-    const page = await browser.newPage();
+    const page = await chrome.browser.newPage();
     const problems = watchProblems(page);
     try {
       await login(page, base, DEMO.admin);
@@ -135,7 +126,7 @@ describe('pages under the Content-Security-Policy in a real browser', () => {
   it('is enforced: a script put into the page is refused, and the browser says so', async () => {
     const world = await createOutWorld(db, { adopt: [] });
     const { server, base } = await listen(world.host);
-    const page = await browser.newPage();
+    const page = await chrome.browser.newPage();
     const problems = watchProblems(page);
     try {
       await page.goto(`${base}/login`);

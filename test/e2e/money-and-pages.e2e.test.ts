@@ -1,31 +1,21 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from './browser.support.ts';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { buildHost, type Host } from '../../host/build-host.ts';
 import { DEMO, clientIdOf, seedDemo, testModuleConfig, TEST_ENV } from '../../host/test/host.test-support.ts';
 import { SANDBOX_DEMO_AUTH_CODE } from '../../registrar-adapters/sandbox/index.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** Screenshots of every page visited, in both languages: kept as the run's artifacts. */
 const ARTIFACTS = process.env.E2E_ARTIFACTS || path.resolve('test-artifacts/e2e');
 
 const db = useMigratedDatabase();
-let browser: Browser;
+const chrome = useChromium();
 
-beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM} (apt-get install -y chromium)`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 async function serve(): Promise<{ host: Host; server: Server; base: string }> {
   const host = buildHost({ knex: db.knex, logger: pino({ level: 'silent' }), env: TEST_ENV, config: { ...testModuleConfig(), jobs: { runInHost: true, pollIntervalMs: 100 } } });
@@ -69,8 +59,8 @@ function watchPolicyViolations(...pages: Page[]): string[] {
 describe('money and pages in a real browser', () => {
   it('pay, cancel and see the credit; switch language after a post; reload after Get EPP Code; an IDN name; a transfer-out under way', async () => {
     const { host, server, base } = await serve();
-    const client = await browser.newPage();
-    const admin = await browser.newPage();
+    const client = await chrome.browser.newPage();
+    const admin = await chrome.browser.newPage();
     const violations = watchPolicyViolations(client, admin);
     try {
       await login(client, base, DEMO.client);

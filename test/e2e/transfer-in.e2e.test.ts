@@ -1,27 +1,17 @@
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from './browser.support.ts';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { buildHost, type Host } from '../../host/build-host.ts';
 import { DEMO, seedDemo, testModuleConfig, TEST_ENV } from '../../host/test/host.test-support.ts';
 import { SANDBOX_DEMO_AUTH_CODE } from '../../registrar-adapters/sandbox/index.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 const db = useMigratedDatabase();
-let browser: Browser;
+const chrome = useChromium();
 
-beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM} (apt-get install -y chromium)`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 async function serve(): Promise<{ host: Host; server: Server; base: string }> {
   const host = buildHost({
@@ -40,7 +30,7 @@ async function serve(): Promise<{ host: Host; server: Server; base: string }> {
 describe('a client in a real browser', () => {
   it('is refused with a reason, then transfers a domain in: order, pay, and watch it go pending', async () => {
     const { host, server, base } = await serve();
-    const page = await browser.newPage();
+    const page = await chrome.browser.newPage();
     const violations: string[] = [];
     page.on('console', (message) => void (message.text().includes('Content Security Policy') && violations.push(message.text())));
     try {
