@@ -1,4 +1,4 @@
-import type { SandboxControls, SandboxFaultSpec } from '../../registrar-adapters/sandbox/index.ts';
+import { FaultSpecError, type SandboxControls, type SandboxFaultSpec } from '../../registrar-adapters/sandbox/index.ts';
 
 export const SANDBOX_COMMAND_USAGE =
   'sandbox fault add [--registrar ID] [--operation OP|*] [--kind error|delay|hang|drop] [--code CODE] [--delay-ms N] [--domains PATTERN] [--times N] [--rate 0..1] | sandbox fault list | sandbox fault clear';
@@ -63,7 +63,8 @@ export async function runSandboxCommand(
     try {
       await sandbox.addFault(args.spec);
     } catch (error) {
-      output.err(`sandbox fault add: ${(error as Error).message}`);
+      if (!(error instanceof FaultSpecError)) throw error;
+      output.err(`sandbox fault add: ${error.message}`);
       return 2;
     }
   }

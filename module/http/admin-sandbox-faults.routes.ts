@@ -4,7 +4,7 @@ import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { writeAudit } from '../audit.ts';
-import { SandboxAdapter, type SandboxFaultSpec } from '../../registrar-adapters/sandbox/index.ts';
+import { FaultSpecError, SandboxAdapter, type SandboxFaultSpec } from '../../registrar-adapters/sandbox/index.ts';
 
 /** The operations a fault can target, as the form offers them. */
 export const FAULT_OPERATIONS = ['*', 'transfer', 'getTransferStatus', 'getDomainInfo', 'getEppCode', 'setLock', 'getLock', 'cancelTransferOut', 'approveTransferOut', 'rejectTransferOut', 'poll'];
@@ -27,8 +27,9 @@ export function adminSandboxFaultRoutes(on: DeclareRoute, pages: PageKit, servic
     try {
       await adapter.registry.addFault(spec);
     } catch (error) {
-      // checkFault names the field that is wrong; the page shows it in the admin's language.
-      throw new AppError(422, 'registrars:faults.invalid', { detail: (error as Error).message });
+      // A fault that cannot be set names its field; anything else (the database) is not the form's fault.
+      if (error instanceof FaultSpecError) throw new AppError(422, 'registrars:faults.invalid', { detail: error.message });
+      throw error;
     }
     await writeAudit(services.knex, { principal: pages.principal(req)!, action: 'sandbox.fault_added', detail: JSON.stringify(spec), req }, services.clock.now());
     res.redirect(303, `${req.baseUrl}/registrars/sandbox?notice=fault-added`);

@@ -28,3 +28,4 @@ export {
 export type { SandboxControls } from './sandbox.controls.ts';
 export type { SandboxFaultKind, SandboxFaultSpec } from './sandbox.queue.ts';
 export { SANDBOX_FAULT_KINDS } from './sandbox.queue.ts';
+export { FaultSpecError } from './sandbox.fault-spec.ts';
