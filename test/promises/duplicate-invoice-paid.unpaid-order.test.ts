@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { SANDBOX_DEMO_AUTH_CODE } from '../../registrar-adapters/sandbox/index.ts';
@@ -47,16 +48,18 @@ describe('invoice.paid delivered many times at once for an order still awaiting 
 
     // Every delivery reads the order (still awaiting payment) and then asks the host's billing
     // about the invoice: a slow host holds them all there, then lets them go in two waves.
+    // Which wave a delivery joins follows the delivery, not the order the database answered in.
     const gate = createGate(DUPLICATES);
+    const delivery = new AsyncLocalStorage<number>();
     const billing = world.host.billing;
     const readInvoice = billing.getInvoice.bind(billing);
     billing.getInvoice = async (invoiceId: string) => {
-      await gate.arrive((index) => (index < DUPLICATES / 2 ? 1 : 2));
+      await gate.arrive(() => (delivery.getStore()! < DUPLICATES / 2 ? 1 : 2));
       return readInvoice(invoiceId);
     };
 
     const onInvoicePaid = world.host.module.services.transferOrders.onInvoicePaid.bind(world.host.module.services.transferOrders);
-    const deliveries = Array.from({ length: DUPLICATES }, () => onInvoicePaid(paidEventFor(order)));
+    const deliveries = Array.from({ length: DUPLICATES }, (_, i) => delivery.run(i, () => onInvoicePaid(paidEventFor(order))));
     await gate.everyoneHere;
     expect(await db.knex('dt_transfer_orders').where({ id: order.id }).first()).toMatchObject({ status: 'awaiting_payment', dispatch_count: 0 });
 
