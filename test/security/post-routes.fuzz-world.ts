@@ -9,7 +9,7 @@ import { createTransferWorld, orderTransfer, payInvoice, runJobs, type TransferW
 import { OURS, OURS_CLASSIC, OURS_LOCKED, sandboxOf } from '../transfer-out/transfer-out.support.ts';
 
 /** FUZZ_RUNS: runs of each route's property (the soak sets thousands); FUZZ_SEED replays a failure. */
-export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS) || 120;
+export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS) || 80;
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED) || 20_260_601;
 
 /**

@@ -30,7 +30,7 @@ import {
  * without a stack trace or unescaped markup, and write nothing when it refuses (4xx). With a
  * wrong token every route answers 403 and writes nothing at all.
  *
- * FUZZ_RUNS sets the runs per route (default 120, about a minute on two cores; the soak runs
+ * FUZZ_RUNS sets the runs per route (default 80, under a minute on two cores; the soak runs
  * 10000), FUZZ_SEED the seed (fixed, so every run sends the same requests). A failure prints
  * `{ seed, path }`: FUZZ_SEED=<seed> FUZZ_PATH=<path> with `-t '<route>'` replays that case.
  * FUZZ_VERBOSE=1 prints how often each route answered each status.
