@@ -7,7 +7,7 @@ import type { ModuleNotifications, QueuedNotification } from '../notifications.t
 import { JOB_COMPLETED, type ClaimedJob, type JobContext, type JobHandler } from '../jobs/job-types.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
-import { isRegistrarError, isRetryable, type TransferContacts, type TransferRequestResult } from '../../registrar-adapters/types.ts';
+import { isRegistrarError, isRetryable, type TransferContacts, type TransferRequestResult, type TransferStatus } from '../../registrar-adapters/types.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { noteDomainEvent } from '../domains/domain-status.machine.ts';
 import { eppCodeAad, type TransferOrderRow } from './transfer-order.service.ts';
@@ -113,13 +113,13 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       const attempt: Attempt & { job: ClaimedJob } = { job, order, actor: 'jobs', locale: undefined };
       let asked: string;
       try {
-        const found = await askRegistry(order);
-        if (found?.kind === 'accepted') {
+        const status = await registryStatus(order);
+        if (status?.kind === 'pending') {
           const domainRowExists = Boolean(await deps.knex('dt_domains').where({ domain: order.domain }).first('id'));
-          await accept(attempt, found.result, true, domainRowExists);
+          await accept(attempt, pendingResult(status), true, domainRowExists);
           return;
         }
-        asked = found ? 'the registry shows no pending request from us' : 'the registry has no transfer request from us';
+        asked = status ? 'the registry shows no pending request from us' : 'the registry has no transfer request from us';
       } catch (caught) {
         asked = `the registry could not be asked whether a request arrived (${describeError(caught)})`;
       }
@@ -127,14 +127,12 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     },
   };
 
-  /** Our pending transfer at the registry, if there is one; undefined when it has none. */
-  async function askRegistry(order: TransferOrderRow): Promise<Outcome | undefined> {
+  /** What the registry says of our transfer of this domain; undefined when it has none on record. */
+  async function registryStatus(order: TransferOrderRow): Promise<TransferStatus | undefined> {
     const adapter = deps.registrars.get(order.registrar_id);
     if (!adapter) return undefined;
     try {
-      const status = await withRegistrarTimeout(adapter.getTransferStatus(order.domain), deps.registrarCallTimeoutMs, 'getTransferStatus', order.registrar_id);
-      if (status.kind === 'pending') return { kind: 'accepted', result: { kind: 'pending', reference: status.reference ?? '', actionDate: status.actionDate }, confirmed: true };
-      return { kind: 'refused', code: 'rejected', message: status.kind === 'rejected' ? status.reason : 'completed earlier' };
+      return await withRegistrarTimeout(adapter.getTransferStatus(order.domain), deps.registrarCallTimeoutMs, 'getTransferStatus', order.registrar_id);
     } catch (error) {
       if (isRegistrarError(error) && error.code === 'not_found') return undefined;
       throw error;
@@ -145,11 +143,11 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     const adapter = deps.registrars.get(order.registrar_id)!;
     if (confirmFirst) {
       // Only a pending transfer is surely ours; anything else, and the request is sent.
-      const found = await askRegistry(order).catch(async (error: unknown) => {
+      const status = await registryStatus(order).catch(async (error: unknown) => {
         if (isRegistrarError(error) && isRetryable(error)) await logRetry(order, error.registrarMessage);
         throw error;
       });
-      if (found?.kind === 'accepted') return found;
+      if (status?.kind === 'pending') return { kind: 'accepted', result: pendingResult(status), confirmed: true };
     }
     try {
       const result = await withRegistrarTimeout(adapter.transfer({ domain: order.domain, authCode, contacts }), deps.registrarCallTimeoutMs, 'transfer', order.registrar_id);
@@ -163,17 +161,11 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
       if (error.code !== 'already_pending') return { kind: 'refused', code: error.code, message: error.registrarMessage };
     }
     // "Already pending": our earlier request may have reached the registry with the answer lost.
-    try {
-      const status = await withRegistrarTimeout(adapter.getTransferStatus(order.domain), deps.registrarCallTimeoutMs, 'getTransferStatus', order.registrar_id);
-      if (status.kind === 'pending') return { kind: 'accepted', result: { kind: 'pending', reference: status.reference ?? '', actionDate: status.actionDate }, confirmed: true };
-      if (status.kind === 'completed') return { kind: 'accepted', result: { kind: 'completed', reference: '', expiryDate: status.expiryDate }, confirmed: true };
-      return { kind: 'refused', code: 'rejected', message: status.reason };
-    } catch (error) {
-      if (isRegistrarError(error) && error.code === 'not_found') {
-        return { kind: 'refused', code: 'already_pending', message: 'another transfer is already pending for this domain at the registry' };
-      }
-      throw error;
-    }
+    const status = await registryStatus(order);
+    if (!status) return { kind: 'refused', code: 'already_pending', message: 'another transfer is already pending for this domain at the registry' };
+    if (status.kind === 'pending') return { kind: 'accepted', result: pendingResult(status), confirmed: true };
+    if (status.kind === 'completed') return { kind: 'accepted', result: { kind: 'completed', reference: '', expiryDate: status.expiryDate }, confirmed: true };
+    return { kind: 'refused', code: 'rejected', message: status.reason };
   }
 
   function logRetry(order: TransferOrderRow, message: string): Promise<void> {
@@ -220,6 +212,11 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     deps.logger.warn({ domain: order.domain, code }, 'transfer-in refused');
     return job ? JOB_COMPLETED : undefined;
   }
+}
+
+/** A pending transfer the registry reports, as the result of our request. */
+function pendingResult(status: Extract<TransferStatus, { kind: 'pending' }>): TransferRequestResult {
+  return { kind: 'pending', reference: status.reference ?? '', actionDate: status.actionDate };
 }
 
 /** What every event about this order's domain carries. */

@@ -43,7 +43,12 @@ describe('a worker process killed in the middle of a job', () => {
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     try {
-      await waitFor(async () => (await db.knex('dt_jobs').first())?.status === 'running', 20_000, `the worker to lease the job (output: ${output})`);
+      // In the middle of the job: its handler started (the attempt is counted) and waits on the registrar.
+      const started = async () => {
+        const job = await db.knex('dt_jobs').first();
+        return job?.status === 'running' && Number(job.attempts) >= 1;
+      };
+      await waitFor(started, 20_000, `the worker to start the job (output: ${output})`);
       const leased = await db.knex('dt_jobs').first();
       expect(leased.locked_by).toContain(':');
       child.kill('SIGKILL');
