@@ -202,6 +202,7 @@ export class JobQueue {
       maxAttempts: Number(row.max_attempts),
       lockedBy: token,
       runAt: Number(row.run_at),
+      leaseExpiresAt: now + this.options.leaseMs,
     }));
   }
 
@@ -226,7 +227,18 @@ export class JobQueue {
   async heartbeat(jobs: ClaimedJob[]): Promise<number> {
     if (!jobs.length) return 0;
     const now = this.clock.now().getTime();
-    return this.fencedBy(this.knex('dt_jobs').where('status', 'running'), jobs).update({ lease_expires_at: now + this.options.leaseMs, updated_at: now });
+    const renewed = await this.fencedBy(this.knex('dt_jobs').where('status', 'running'), jobs).update({ lease_expires_at: now + this.options.leaseMs, updated_at: now });
+    // Only when every lease was renewed do we know which ones: otherwise none is taken as moved.
+    if (renewed === jobs.length) for (const job of jobs) job.leaseExpiresAt = now + this.options.leaseMs;
+    return renewed;
+  }
+
+  /**
+   * True while at least half of the job's lease is left: no other worker can claim it before
+   * the count of its attempt (JobQueue.start) has long been written.
+   */
+  holdsFirmly(job: ClaimedJob): boolean {
+    return job.leaseExpiresAt - this.clock.now().getTime() > this.options.leaseMs / 2;
   }
 
   /** Narrows a query to these jobs under the lease tokens they were claimed with, led by the primary key. */

@@ -10,6 +10,8 @@ export interface ClaimedJob {
   lockedBy: string;
   /** When it became due (epoch ms): its place in the queue. */
   runAt: number;
+  /** When its lease ends as far as this worker knows (epoch ms): set by the claim, moved by renewals. */
+  leaseExpiresAt: number;
 }
 
 export interface JobContext {

@@ -79,6 +79,45 @@ describe('a job worker', () => {
     expect(await jobRow('b')).toMatchObject({ status: 'queued', attempts: 0, locked_by: null, lease_expires_at: null });
   });
 
+  it('counts the attempt of a job whose lease is surely its own while the handler already runs', async () => {
+    let seenAttempts = -1;
+    const { queue, worker } = setup(1, {
+      async run() {
+        await until(async () => Number((await jobRow('a')).attempts) === 1, 'the attempt to be counted');
+        seenAttempts = Number((await jobRow('a')).attempts);
+      },
+    });
+    await queue.enqueue('T', 'a', {});
+    expect(await worker.runUntilIdle()).toBe(1);
+    expect(seenAttempts).toBe(1);
+    expect(await jobRow('a')).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
+  it('does not run a job it kept ready once another worker took it after its lease ran out', async () => {
+    const firstMayFinish = gate();
+    const ran: string[] = [];
+    const { clock, queue, worker } = setup(1, {
+      async run(payload) {
+        ran.push(String(payload.name));
+        if (payload.name === 'first') await firstMayFinish.opened;
+      },
+    });
+    await queue.enqueue('T', 'a', { name: 'first' }, { runAt: new Date(Date.parse('2026-03-02T09:59:59Z')) });
+    await queue.enqueue('T', 'b', { name: 'second' });
+    worker.start();
+    await until(async () => ran.length === 1 && (await jobRow('b')).status === 'running', 'the second job to be kept ready');
+    clock.advance(61_000);
+    // Both leases ran out; the other worker takes both, the first one while it still runs here.
+    const taken = (await queue.claim('other-worker', 5)).find((job) => job.key === 'b');
+    expect(taken).toBeDefined();
+    firstMayFinish.open();
+    // Time for the freed slot to take up the second job, were it to run it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await worker.stop();
+    expect(ran).toEqual(['first']);
+    expect(await jobRow('b')).toMatchObject({ status: 'running', attempts: 0, locked_by: taken!.lockedBy });
+  });
+
   it('renews the leases of the jobs it keeps ready, not only of the running ones', async () => {
     const firstMayFinish = gate();
     const { clock, queue, worker } = setup(1, { run: () => firstMayFinish.opened }, 750);

@@ -223,11 +223,19 @@ export class JobWorker {
       return;
     }
     // The attempt counts from here: a job that was only held when its worker died keeps it.
-    if (!(await this.persist(job, () => this.queue.start(job)))) return;
+    // The count is one batched write. While the lease is surely ours the handler does not wait
+    // for it (a commit per start would add its latency to every job); otherwise the write is
+    // also the check that the lease was not lost, and the job runs only if it was not.
+    const counted = this.persist(job, () => this.queue.start(job));
+    counted.catch(() => {});
+    if (!this.queue.holdsFirmly(job) && !(await counted)) return;
     try {
       const outcome = await handler.run(job.payload, { job, lastAttempt: job.attempts >= job.maxAttempts, releaseSlot });
+      // Its outcome is written after its count, so a retry scheduled below sees this attempt.
+      await counted;
       if (outcome !== JOB_COMPLETED) await this.persist(job, () => this.queue.complete(job));
     } catch (error) {
+      await counted.catch(() => {});
       const message = describeJobError(error);
       // Our own database failed the attempt (an outage, a lock wait): not the job's fault.
       const uncounted = isDatabaseTrouble(error);
