@@ -5,6 +5,10 @@ import type { ModuleServices } from '../module-services.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
 import { DOMAIN_STATUSES } from '../domains/domain-status.machine.ts';
+import { DOMAIN_SORTS, listDomains, PAGE_SIZES, parseDomainListQuery } from '../domains/domain-list.query.ts';
+import { REGISTRAR_ERROR_CODES } from '../../registrar-adapters/types.ts';
+import { streamDomainsCsv } from './domain-list.csv.ts';
+import { listQueryString, withParams } from './list-links.ts';
 import { domainParam, renderDomainPage } from './domain-page.ts';
 import { cancelConfirmed, renderCancelConfirmation } from './transfer-cancel.ts';
 
@@ -17,15 +21,25 @@ function adminActor(pages: PageKit, req: Request): string {
 /** Admin → Domains: every client's domains, their log and history, and the Transfer action. */
 export function adminDomainRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
   on('GET', '/domains', async (req, res) => {
-    const status = typeof req.query.status === 'string' && (DOMAIN_STATUSES as readonly string[]).includes(req.query.status) ? req.query.status : undefined;
-    const search = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : undefined;
-    const [domains, counts] = await Promise.all([services.domains.listAll({ status, search }), services.domains.countsByStatus()]);
-    const names = await services.clientNames(domains.map((d) => d.client_id));
+    const query = parseDomainListQuery(req.query as Record<string, unknown>);
+    if (req.query.format === 'csv') return streamDomainsCsv(services.knex, query, services.clientNames, res);
+    const [page, counts] = await Promise.all([listDomains(services.knex, query), services.domains.countsByStatus()]);
+    const names = await services.clientNames(page.rows.map((d) => d.client_id));
+    const current = listQueryString(req.query as Record<string, unknown>);
     pages.render(req, res, 'admin/domains', {
       titleKey: 'domains:admin.title',
-      domains: domains.map((d) => ({ ...d, unicode: toUnicode(d.domain), clientName: names.get(d.client_id) ?? d.client_id })),
-      counts: DOMAIN_STATUSES.map((s) => ({ status: s, count: counts[s] ?? 0, selected: s === status })),
-      search,
+      domains: page.rows.map((d) => ({ ...d, unicode: toUnicode(d.domain), clientName: names.get(d.client_id) ?? d.client_id })),
+      counts: DOMAIN_STATUSES.map((s) => ({ status: s, count: counts[s] ?? 0, selected: s === query.status })),
+      filter: { ...query, q: query.prefix },
+      statuses: DOMAIN_STATUSES.map((s) => ({ value: s, selected: s === query.status })),
+      registrars: services.registrars.all().map((r) => ({ value: r.id, selected: r.id === query.registrar })),
+      failures: REGISTRAR_ERROR_CODES.map((c) => ({ value: c, selected: c === query.failure })),
+      sorts: Object.keys(DOMAIN_SORTS).map((s) => ({ value: s, selected: s === query.sort })),
+      sizes: PAGE_SIZES.map((n) => ({ value: n, selected: n === query.limit })),
+      descending: query.dir === 'desc',
+      nextHref: page.next ? `?${withParams(current, { after: page.next })}` : undefined,
+      firstHref: query.after ? `?${withParams(current, { after: undefined })}` : undefined,
+      csvHref: `?${withParams(current, { after: undefined, format: 'csv' })}`,
     });
   });
 

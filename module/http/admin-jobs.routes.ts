@@ -2,20 +2,34 @@ import type { PageKit } from './page-kit.ts';
 import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import type { JobStatus } from '../jobs/job-queue.ts';
+import { JOB_STATUSES, listJobs, parseJobListQuery } from '../jobs/job-list.query.ts';
+import { PAGE_SIZES } from '../domains/domain-list.query.ts';
+import { TRANSFER_DOMAIN_JOB } from '../transfer-in/transfer-order.service.ts';
+import { SEND_NOTIFICATIONS_JOB } from '../notifications.ts';
+import { DELIVER_EVENTS_JOB } from '../events/event-outbox.ts';
+import { CREDIT_ORDER_ITEM_JOB } from '../billing/settlements.ts';
+import { listQueryString, withParams } from './list-links.ts';
 
-const STATUSES: JobStatus[] = ['queued', 'running', 'done', 'dead'];
+/** The job types the module runs, for the type filter. */
+const JOB_TYPES = [TRANSFER_DOMAIN_JOB, SEND_NOTIFICATIONS_JOB, DELIVER_EVENTS_JOB, CREDIT_ORDER_ITEM_JOB];
 
 /** Admin → Jobs: the durable job table, dead jobs first to catch the eye, and Retry. */
 export function adminJobRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
   on('GET', '/jobs', async (req, res) => {
-    const status = STATUSES.find((s) => s === req.query.status);
-    const [jobs, counts] = await Promise.all([services.queue.list({ status, limit: 200 }), services.queue.counts()]);
+    const query = parseJobListQuery(req.query as Record<string, unknown>, JOB_TYPES);
+    const [page, counts] = await Promise.all([listJobs(services.knex, query), services.queue.counts()]);
+    const current = listQueryString(req.query as Record<string, unknown>);
     pages.render(req, res, 'admin/jobs', {
       titleKey: 'jobs:title',
-      jobs: jobs.map((j) => ({ ...j, payloadText: j.payload })),
-      counts: STATUSES.map((s) => ({ status: s, count: counts[s], selected: s === status })),
+      jobs: page.rows.map((j) => ({ ...j, payloadText: j.payload })),
+      counts: JOB_STATUSES.map((s) => ({ status: s, count: counts[s], selected: s === query.status })),
+      statuses: JOB_STATUSES.map((s) => ({ value: s, selected: s === query.status })),
+      types: JOB_TYPES.map((t) => ({ value: t, selected: t === query.type })),
+      sizes: PAGE_SIZES.map((n) => ({ value: n, selected: n === query.limit })),
+      ascending: query.dir === 'asc',
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
+      nextHref: page.next ? `?${withParams(current, { after: page.next })}` : undefined,
+      firstHref: query.after ? `?${withParams(current, { after: undefined })}` : undefined,
     });
   });
 
