@@ -29,6 +29,7 @@ describe('module configuration', () => {
     expect(JSON.stringify(raw)).toBe(before);
     expect(config.eligibility).toEqual({ daysAfterRegistration: 60, daysAfterTransfer: 60, daysBeforeExpiry: 15, daysAfterRenewal: 45 });
     expect(config.sync.schedule).toBe('0 5 * * *');
+    expect(config.sync.stuckAfterDays).toBe(10);
     expect(config.registrars.sandbox!.options).toMatchObject({ autoApproveDays: 5 });
   });
 
@@ -45,6 +46,9 @@ describe('module configuration', () => {
     ['a price for an unrouted TLD', (c: any) => ({ ...c, pricing: { transferFee: { com: 1, org: 1299 } } }), 'pricing.transferFee.org'],
     ['a negative price', (c: any) => ({ ...c, pricing: { transferFee: { com: -5 } } }), 'pricing.transferFee.com'],
     ['a bad currency', (c: any) => ({ ...c, pricing: { currency: 'dollars' } }), 'pricing.currency'],
+    ['a stuck threshold of zero days', (c: any) => ({ ...c, sync: { stuckAfterDays: 0 } }), 'sync.stuckAfterDays'],
+    ['a stuck threshold over a year', (c: any) => ({ ...c, sync: { stuckAfterDays: 366 } }), 'sync.stuckAfterDays'],
+    ['a fractional stuck threshold', (c: any) => ({ ...c, sync: { stuckAfterDays: 2.5 } }), 'sync.stuckAfterDays'],
   ])('names the key for %s', (_label, mutate, key) => {
     expect(problemKeys(mutate(validConfig()))).toContain(key);
   });

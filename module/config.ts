@@ -63,6 +63,8 @@ export interface ModuleConfig {
     /** Consecutive transient failures (after retries) before a registrar is skipped for the run. */
     breakerThreshold: number;
     leaseSeconds: number;
+    /** A transfer pending longer than this is listed as stuck on the admin dashboard. */
+    stuckAfterDays: number;
   };
   transferOut: { eppCodeRequestsPerHour: number };
   billing: { onPaidTransferEnded: 'credit' | 'admin_decides' };

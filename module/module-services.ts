@@ -21,6 +21,7 @@ import { TransferEligibility, type RegistryFactsSource } from './transfer-in/tra
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
 import { createTransferDomainJob } from './transfer-in/transfer-domain.job.ts';
 import { DomainQueries } from './domains/domain.queries.ts';
+import { DashboardQueries } from './domains/dashboard.queries.ts';
 import { TransferOutService } from './transfer-out/transfer-out.service.ts';
 import { adoptDomain, type AdoptDomainInput, type AdoptedDomain } from './transfer-out/domain-adoption.service.ts';
 
@@ -40,6 +41,8 @@ export interface ModuleServices {
   eligibility: TransferEligibility;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
+  /** The admin dashboard's counts, last sync run and transfers per day. */
+  dashboard: DashboardQueries;
   /** Lock, "Get EPP Code" and pending outgoing transfers, for clients and admins. */
   transferOut: TransferOutService;
   /**
@@ -179,6 +182,7 @@ export function createModuleServices(deps: {
     eligibility,
     transferOrders,
     domains,
+    dashboard: new DashboardQueries(ctx.knex, ctx.clock, { stuckAfterDays: config.sync.stuckAfterDays, codeResubmissionsPerOrder: config.transferIn.codeResubmissionsPerOrder }),
     transferOut: new TransferOutService({ knex: ctx.knex, clock: ctx.clock, logger, config, registrars, domains }),
     adoptDomain: (input) => adoptDomain({ knex: ctx.knex, clock: ctx.clock, logger, registrars }, input),
     registrars,

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { PageKit } from './page-kit.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { routeDeclarer } from './declared-routes.ts';
+import { adminDashboardRoutes } from './admin-dashboard.routes.ts';
 import { adminDomainRoutes } from './admin-domains.routes.ts';
 import { transferOutRoutes } from './transfer-out.routes.ts';
 import { adminJobRoutes } from './admin-jobs.routes.ts';
@@ -20,6 +21,7 @@ export function createAdminRouter(pages: PageKit, services: ModuleServices): Rou
   router.use('/assets', pages.assets);
   router.use(pages.mountedAs('admin'), pages.authenticate, pages.rememberLocaleChoice, pages.requireAdmin, pages.formBody, pages.verifyCsrf);
   const on = routeDeclarer(router, pages, 'admin');
+  adminDashboardRoutes(on, pages, services);
   adminDomainRoutes(on, pages, services);
   transferOutRoutes(on, pages, services, 'admin');
   adminJobRoutes(on, pages, services);

@@ -12,6 +12,7 @@ export function moduleNavigation(principal: Principal | null, mounts: MountPaths
   }
   if (principal?.kind === 'admin') {
     const pages: Array<{ path: string; labelKey: string }> = [
+      { path: '/dashboard', labelKey: 'dashboard:nav' },
       { path: '/domains', labelKey: 'common:nav.admin_domains' },
       { path: '/jobs', labelKey: 'common:nav.admin_jobs' },
       { path: '/sync', labelKey: 'sync:nav' },

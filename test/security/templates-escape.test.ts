@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../module/package-root.ts';
+import { transferChartSvg } from '../../module/http/transfer-chart.svg.ts';
 import {
   ESCAPED_MARKUP,
+  HOSTILE,
   hostileContext,
   languages,
   locate,
@@ -25,10 +27,17 @@ import {
  * output (`{{{…}}}`, `{{&…}}`) to the few places listed below.
  */
 
-/** Unescaped output the views may use, each with why it is safe. */
-const ALLOWED_UNESCAPED = [
+/**
+ * Unescaped output the views may use, each with why it is safe. `builtBy`: a value a builder
+ * makes, which the renders below get as that builder makes it from hostile inputs.
+ */
+const ALLOWED_UNESCAPED: Array<{ file: string; expression: string; builtBy?: { path: string; build: () => string } }> = [
   // The page body: rendered by Handlebars (escaping every value) and handed to the layout as a SafeString.
   { file: 'views/layouts/main.hbs', expression: '{{{body}}}' },
+  // The transfers chart: an SVG string from transferChartSvg, which escapes every text it writes
+  // (labels, day names, tooltips); the rest is numbers and fixed markup. The renders below give
+  // it the builder's output for hostile labels, so they prove that escaping too.
+  { file: 'views/admin/dashboard.hbs', expression: '{{{chartSvg}}}', builtBy: { path: 'chartSvg', build: hostileTransferChart } },
 ];
 
 /** Values no context can make hostile, so switching them to `{{{…}}}` shows nothing in a render (the static check still refuses it). */
@@ -36,6 +45,9 @@ const SET_BY_THE_RENDERER = [
   // The renderer puts the page's language (one with message catalogs) over whatever the data says.
   { template: 'layouts/main', text: '{{locale}}' },
 ];
+
+/** The built values, by context path, that every hostile render gets in place of a hostile one. */
+const BUILT = Object.fromEntries(ALLOWED_UNESCAPED.flatMap((a) => (a.builtBy ? [[a.builtBy.path, a.builtBy.build()]] : [])));
 
 const UNESCAPED = /\{\{~?\s*[{&][^}]*\}+/g;
 const templateNames = (directories: string[]) => [...new Set(directories.flatMap((dir) => templatesUnder(dir)))];
@@ -56,7 +68,7 @@ function renderHostile(renderer: ReturnType<typeof productRenderer>, view: strin
   let escapedSeen = false;
   for (const locale of locales) {
     for (const needs of rounds) {
-      const html = renderer.render(view, hostileContext(shape, needs), { locale, layout: isPartial(view) ? false : undefined });
+      const html = renderer.render(view, hostileContext(shape, { ...needs, ...BUILT }), { locale, layout: isPartial(view) ? false : undefined });
       escapedSeen ||= html.includes(ESCAPED_MARKUP);
       for (let at = html.indexOf(RAW_MARKUP); at >= 0; at = html.indexOf(RAW_MARKUP, at + 1)) {
         leaks.push({ view, locale, needs, around: html.slice(Math.max(0, at - 60), at + 40) });
@@ -166,6 +178,12 @@ describe('a value switched to triple-stash', () => {
     expect(missed).toEqual([]);
   }, 120_000);
 });
+
+/** The transfers chart as its builder draws it when every text it is given is hostile. */
+function hostileTransferChart(): string {
+  const each = <T>(value: T) => ({ requested: value, completed: value, cancelled: value });
+  return transferChartSvg({ label: HOSTILE, series: each(HOSTILE), idPrefix: HOSTILE, days: [{ tick: HOSTILE, titles: each(HOSTILE), counts: each(1) }] });
+}
 
 function triple(mustache: string): string {
   return mustache.replace(/^\{\{(~?)/, '{{$1{').replace(/(~?)\}\}$/, '}$1}}');
