@@ -52,13 +52,6 @@ export class DomainQueries {
     return { domains, orders };
   }
 
-  async listAll(filter: { status?: string; search?: string; limit?: number; offset?: number } = {}): Promise<DomainRow[]> {
-    const q = this.knex('dt_domains').orderBy('id', 'desc').limit(filter.limit ?? 100).offset(filter.offset ?? 0);
-    if (filter.status) q.where('status', filter.status);
-    if (filter.search) q.where('domain', 'like', `%${filter.search.replace(/[%_\\]/g, '')}%`);
-    return q;
-  }
-
   async countsByStatus(): Promise<Record<string, number>> {
     const rows: Array<{ status: string; n: number | string }> = await this.knex('dt_domains').select('status').count({ n: '*' }).groupBy('status');
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
