@@ -134,7 +134,10 @@ export async function listDomains(knex: Knex, q: DomainListQuery): Promise<Domai
       const page = throughIndex(knex, 'dt_domains', index).select('*');
       for (const f of filters) f.apply(page);
       if (q.sort === 'expiry') page[segment === 'nulls' ? 'whereNull' : 'whereNotNull'](column);
-      part(page).orderBy(column, q.dir);
+      // In the null segment the sort value is one and the same: ordering by it too made MariaDB
+      // sort the whole segment instead of reading its index in order.
+      if (segment !== 'nulls') part(page).orderBy(column, q.dir);
+      else part(page);
       if (q.sort !== 'name') page.orderBy('id', q.dir);
       rows.push(...((await page.limit(q.limit + 1 - rows.length)) as DomainRow[]));
       if (rows.length > q.limit) break;
