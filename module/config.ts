@@ -70,6 +70,7 @@ export interface ModuleConfig {
   billing: { onPaidTransferEnded: 'credit' | 'admin_decides' };
   orders: { unpaidExpiryDays: number; abandonFailedAfterDays: number };
   transferIn: { codeResubmissionsPerOrder: number };
+  bulk: { maxRows: number; maxBytes: number; checkConcurrency: number; previewTtlMinutes: number };
 }
 
 /** A configuration problem. `key` is the dotted path of the offending key. */

@@ -17,6 +17,8 @@ import { createOrderExpiryTask } from './transfer-in/order-expiry.task.ts';
 import { IssueOnceTokens } from './transfer-out/issue-once.tokens.ts';
 import { intervalSlots } from '../cron/cron-slots.ts';
 import { ConflictError } from './errors.ts';
+import { BULK_CHECK_JOB, BulkImportService, createBulkPreviewExpiryTask } from './bulk/bulk-import.service.ts';
+import { createBulkCheckJob } from './bulk/bulk-check.job.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
 import { createTransferDomainJob } from './transfer-in/transfer-domain.job.ts';
@@ -39,6 +41,8 @@ export interface ModuleServices {
   /** Clients' names by id, for admin pages (one batch call when the host's billing offers it). */
   clientNames(clientIds: string[]): Promise<Map<string, string>>;
   eligibility: TransferEligibility;
+  /** Bulk transfer by CSV: previews checked row by row, confirmed or left to expire. */
+  bulkImports: BulkImportService;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
   /** The admin dashboard's counts, last sync run and transfers per day. */
@@ -131,7 +135,10 @@ export function createModuleServices(deps: {
     [SEND_NOTIFICATIONS_JOB]: notifications.deliveryJob,
     [DELIVER_EVENTS_JOB]: outbox.deliveryJob,
     [CREDIT_ORDER_ITEM_JOB]: settlements.creditJob,
+    [BULK_CHECK_JOB]: createBulkCheckJob({ knex: ctx.knex, clock: ctx.clock, eligibility, concurrency: config.bulk.checkConcurrency }),
   };
+  const bulkImports = new BulkImportService({ knex: ctx.knex, clock: ctx.clock, logger: logger.child({ component: 'bulk' }), config: config.bulk, secretBox, billing: ctx.billing, queue });
+  const bulkExpiry = createBulkPreviewExpiryTask(bulkImports);
   const hooks: Record<string, EventHandler> = {
     'invoice.paid': (event: InvoicePaidEvent) => transferOrders.onInvoicePaid(event),
   };
@@ -160,7 +167,10 @@ export function createModuleServices(deps: {
     registrars,
     config,
     settlements,
-    otherTasks: [{ task: expiry, slots: intervalSlots(60), keepRunsMs: 7 * 24 * 60 * 60 * 1000 }],
+    otherTasks: [
+      { task: expiry, slots: intervalSlots(60), keepRunsMs: 7 * 24 * 60 * 60 * 1000 },
+      { task: bulkExpiry, slots: intervalSlots(5), keepRunsMs: 24 * 60 * 60 * 1000 },
+    ],
   });
   let worker: JobWorker | undefined;
   return {
@@ -188,7 +198,8 @@ export function createModuleServices(deps: {
     registrars,
     hooks,
     jobHandlers,
-    cronTasks: [...sync.tasks, expiry],
+    cronTasks: [...sync.tasks, expiry, bulkExpiry],
+    bulkImports,
     sync,
     createWorker,
     async retryDeadJob(job) {
