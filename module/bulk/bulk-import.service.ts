@@ -64,6 +64,16 @@ interface Deps {
 export class BulkImportService {
   constructor(private readonly deps: Deps) {}
 
+  /** The largest file accepted (bulk.maxBytes). */
+  get maxBytes(): number {
+    return this.deps.config.maxBytes;
+  }
+
+  /** The most rows a file may have (bulk.maxRows). */
+  get maxRows(): number {
+    return this.deps.config.maxRows;
+  }
+
   /**
    * Reads the file into a new import and queues its check. A file refused as a whole (not CSV,
    * too large, too many rows, no rows) leaves nothing behind: its rows written so far go with it.

@@ -9,6 +9,7 @@ import { adminJobRoutes } from './admin-jobs.routes.ts';
 import { adminRegistrarRoutes } from './admin-registrars.routes.ts';
 import { adminSandboxFaultRoutes } from './admin-sandbox-faults.routes.ts';
 import { adminSyncRoutes } from './admin-sync.routes.ts';
+import { adminBulkRoutes } from './admin-bulk.routes.ts';
 
 /**
  * The admin pages, wherever the host mounts them (`/admin` by default). Every route requires an
@@ -28,6 +29,7 @@ export function createAdminRouter(pages: PageKit, services: ModuleServices): Rou
   adminRegistrarRoutes(on, pages, services);
   adminSandboxFaultRoutes(on, pages, services);
   adminSyncRoutes(on, pages, services);
+  adminBulkRoutes(on, pages, services);
   router.use(pages.errorHandler);
   return router;
 }

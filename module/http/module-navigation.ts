@@ -14,6 +14,7 @@ export function moduleNavigation(principal: Principal | null, mounts: MountPaths
     const pages: Array<{ path: string; labelKey: string }> = [
       { path: '/dashboard', labelKey: 'dashboard:nav' },
       { path: '/domains', labelKey: 'common:nav.admin_domains' },
+      { path: '/bulk-transfers', labelKey: 'bulk:nav' },
       { path: '/jobs', labelKey: 'common:nav.admin_jobs' },
       { path: '/sync', labelKey: 'sync:nav' },
       { path: '/registrars/manual-tasks', labelKey: 'common:nav.admin_manual_tasks' },

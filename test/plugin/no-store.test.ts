@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { manifest } from '../../module/index.ts';
 import { SANDBOX_DEMO_AUTH_CODE } from '../../registrar-adapters/sandbox/index.ts';
@@ -24,6 +25,8 @@ describe('pages behind a login', () => {
     await runJobs(world);
     await orderTransfer(world, 'demo-transferable.com', SANDBOX_DEMO_AUTH_CODE);
     const job = await db.knex('dt_jobs').first('id');
+    const clientId = String((await world.host.accounts.findUserByEmail(DEMO.client.email))!.client_id);
+    const bulk = await world.host.module.services.bulkImports.createFromCsv(Readable.from([Buffer.from('demo-new.com,code1234\n')]), { actor: 'admin:1', defaultClientId: clientId });
 
     const clientPages = [...modulePages('client', { domain: 'demo-wrong-code.com' }), '/client', '/client/invoices', invoiceUrl, '/client/profile'];
     for (const page of clientPages) {
@@ -34,7 +37,7 @@ describe('pages behind a login', () => {
 
     const admin = await loginAs(world.host, DEMO.admin);
     const adminPages = [
-      ...modulePages('admin', { domain: 'demo-wrong-code.com', id: String(job.id) }).filter((p) => !p.includes('/registrars/manual-tasks/')),
+      ...modulePages('admin', { domain: 'demo-wrong-code.com', id: String(job.id), bulkId: bulk.public_id }).filter((p) => !p.includes('/registrars/manual-tasks/')),
       '/admin',
       '/admin/services',
       '/admin/clients',

@@ -110,11 +110,23 @@ export async function createFuzzWorld(db: TestDatabase): Promise<FuzzWorld> {
 
 type Rows = Record<string, Array<Record<string, unknown>>>;
 
-/** Every row of every table. */
+/** Every row of every table, without generated columns (the database writes those itself). */
 export async function snapshotOf(db: TestDatabase): Promise<Rows> {
   const rows: Rows = {};
-  for (const table of await tablesOf(db)) rows[table] = await db.knex(table).select('*');
+  for (const table of await tablesOf(db)) {
+    const generated = await generatedColumns(db, table);
+    rows[table] = (await db.knex(table).select('*')).map((row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).filter(([column]) => !generated.has(column))));
+  }
   return rows;
+}
+
+async function generatedColumns(db: TestDatabase, table: string): Promise<Set<string>> {
+  if (engineOf(db.knex) === 'sqlite') {
+    const columns: Array<{ name: string; hidden: number }> = await db.knex.raw('select name, hidden from pragma_table_xinfo(?)', [table]);
+    return new Set(columns.filter((c) => c.hidden === 2 || c.hidden === 3).map((c) => c.name));
+  }
+  const [columns] = await db.knex.raw("select column_name as name from information_schema.columns where table_schema = database() and table_name = ? and extra like '%GENERATED%'", [table]);
+  return new Set((columns as Array<{ name: string }>).map((c) => c.name));
 }
 
 /** Puts `rows` back into the emptied tables, foreign keys checked only once all are in. */

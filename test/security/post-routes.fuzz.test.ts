@@ -110,6 +110,11 @@ const ROUTES: FuzzRoute[] = [
   { route: 'POST /admin/jobs/:id/retry', reset: true, as: 'admin', setup: [scenarios.refusedCode, scenarios.deadJobs], params: (w) => ({ id: w.ids.jobs }) },
   { route: 'POST /admin/sync/run', as: 'admin' },
   {
+    route: 'POST /admin/bulk-transfers',
+    as: 'admin',
+    fields: { client: ['1', '999999', ''], paste: ['demo-transferable.com,code1234', 'domain,auth_code\r\n', 'client,domain,auth_code\n1,demo-locked.com,"a,""b"""', 'not a name,x', '\u0000\u0001'] },
+  },
+  {
     route: 'POST /admin/registrars/sandbox/:adapterId/domains/:domain/:action',
     as: 'admin',
     reset: true,

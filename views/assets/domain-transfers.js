@@ -27,16 +27,17 @@
     });
   }
 
-  // A sync run in progress is followed in place; the page reloads once the run is over. Without
-  // JavaScript the page refreshes itself (<noscript> meta refresh).
-  var progress = document.getElementById('sync-progress');
-  if (progress && progress.getAttribute('data-running') === 'true') {
+  // A sync run or a bulk check in progress is followed in place; the page reloads once it is
+  // over. Without JavaScript the page refreshes itself (<noscript> meta refresh).
+  ['sync-progress', 'bulk-progress'].forEach(function (id) {
+    var progress = document.getElementById(id);
+    if (!progress || progress.getAttribute('data-running') !== 'true') return;
     var timer = setInterval(function () {
-      fetch(location.pathname, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
-        var next = new DOMParser().parseFromString(html, 'text/html').getElementById('sync-progress');
-        if (!next) { clearInterval(timer); location.replace(location.pathname); return; }
+      fetch(location.pathname + location.search, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
+        var next = new DOMParser().parseFromString(html, 'text/html').getElementById(id);
+        if (!next || next.getAttribute('data-running') !== 'true') { clearInterval(timer); location.replace(location.pathname + location.search); return; }
         progress.innerHTML = next.innerHTML;
       });
     }, 1500);
-  }
+  });
 })();

@@ -1,0 +1,57 @@
+import type { PageKit } from './page-kit.ts';
+import type { DeclareRoute } from './declared-routes.ts';
+import type { ModuleServices } from '../module-services.ts';
+import type { BulkImportLine } from '../bulk/bulk-import.service.ts';
+import { NotFoundError } from '../errors.ts';
+import { toUnicode } from '../transfer-in/domain-name.ts';
+import { receiveBulkUpload } from './bulk-upload.ts';
+
+const OUTCOMES: Array<BulkImportLine['outcome']> = ['accepted', 'refused', 'unchecked'];
+const PAGE = 100;
+
+/** Admin → Bulk transfers: a CSV (uploaded or pasted) becomes a checked preview, row by row. */
+export function adminBulkRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
+  on('GET', '/bulk-transfers', async (req, res) => {
+    const recent = await services.knex('dt_bulk_imports').orderBy('id', 'desc').limit(20);
+    pages.render(req, res, 'admin/bulk-upload', { titleKey: 'bulk:title', recent, maxMB: Math.round(services.bulkImports.maxBytes / 1_048_576), maxRows: services.bulkImports.maxRows.toLocaleString('en') });
+  });
+
+  on('POST', '/bulk-transfers', async (req, res) => {
+    const principal = pages.principal(req);
+    if (principal?.kind !== 'admin') throw new NotFoundError();
+    const upload = await receiveBulkUpload(req, services.bulkImports.maxBytes);
+    try {
+      const created = await services.bulkImports.createFromCsv(upload.content, { actor: `admin:${principal.adminId}`, defaultClientId: upload.client });
+      await upload.finished;
+      res.redirect(303, `${req.baseUrl}/bulk-transfers/${created.public_id}`);
+    } catch (error) {
+      // The rest of a refused upload is read and dropped, so the answer reaches the browser.
+      upload.content.resume();
+      req.resume();
+      throw error;
+    }
+  });
+
+  on('GET', '/bulk-transfers/:bulkId', async (req, res) => {
+    const bulk = await services.bulkImports.byPublicId(String(req.params.bulkId));
+    const outcome = OUTCOMES.find((o) => o === req.query.outcome);
+    const afterLine = Number(req.query.after ?? 0);
+    const lines = await services.bulkImports.lines(bulk.id, { outcome, afterLine: Number.isSafeInteger(afterLine) && afterLine > 0 ? afterLine : 0, limit: PAGE + 1 });
+    const counts = await services.bulkImports.outcomes(bulk.id);
+    const shown = lines.slice(0, PAGE);
+    pages.render(req, res, 'admin/bulk-preview', {
+      titleKey: 'bulk:preview_title',
+      bulk,
+      checking: bulk.status === 'checking',
+      checkedPercent: bulk.total_rows ? Math.floor((bulk.checked_rows / bulk.total_rows) * 100) : 100,
+      counts,
+      outcome,
+      outcomes: OUTCOMES.map((o) => ({ value: o, count: counts[o], selected: o === outcome })),
+      lines: shown.map((line) => {
+        const params = line.reason_params ? (JSON.parse(line.reason_params) as Record<string, unknown>) : {};
+        return { ...line, unicode: toUnicode(line.domain), params, reasons: Array.isArray(params.reasons) ? params.reasons : undefined };
+      }),
+      nextHref: lines.length > PAGE ? `?${new URLSearchParams({ ...(outcome ? { outcome } : {}), after: String(shown.at(-1)!.line) })}` : undefined,
+    });
+  });
+}
