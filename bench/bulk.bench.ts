@@ -1,11 +1,6 @@
 import { Readable } from 'node:stream';
-import pino from 'pino';
-import { buildHost } from '../host/build-host.ts';
-import { AccountRepository } from '../host/accounts/account.repository.ts';
-import { demoUsersFromEnv, seedDemoUsers } from '../host/accounts/demo-users.seed.ts';
-import { demoModuleDefaults } from '../host/host-config.ts';
 import { createMigratedDatabase } from '../test/support/fresh-database.ts';
-import { SandboxAdapter } from '../registrar-adapters/sandbox/index.ts';
+import { createBenchHost, setSandboxLatency } from './bench-host.ts';
 import { trackPeakRss, type Benchmark, type BenchFigure } from './harness.ts';
 
 const ROWS = 10_000;
@@ -26,27 +21,15 @@ const benchmark: Benchmark = {
     const rows = Number(args[0] ?? ROWS);
     const db = await createMigratedDatabase();
     try {
-      const host = buildHost({
-        knex: db.knex,
-        logger: pino({ level: 'warn' }),
-        env: { SESSION_SECRET: 'bench' },
-        config: {
-          ...demoModuleDefaults(Buffer.alloc(32, 1).toString('base64'), 'http://localhost:3000'),
-          registrars: { sandbox: { adapter: 'sandbox', options: { latencyMs: 0, seedDemoDomains: false } } },
-          jobs: { runInHost: false, pollIntervalMs: 50 },
-          sync: { enabled: false },
-          rdap: { enabled: false },
-          bulk: { checkConcurrency: CONCURRENCY, maxRows: PARSE_ROWS },
-        },
+      const { host, clientId, sandbox } = await createBenchHost(db.knex, {
+        jobs: { runInHost: false, pollIntervalMs: 50 },
+        rdap: { enabled: false },
+        bulk: { checkConcurrency: CONCURRENCY, maxRows: PARSE_ROWS },
       });
-      const demo = demoUsersFromEnv({});
-      await seedDemoUsers(new AccountRepository(db.knex, { now: () => new Date() }), demo);
-      const clientId = String((await host.accounts.findUserByEmail(demo.client.email))!.client_id);
-      const sandbox = host.module.registrars.get('sandbox') as SandboxAdapter;
       const names = Array.from({ length: rows }, (_, i) => `bulk-${String(i).padStart(6, '0')}.com`);
       await sandbox.registry.addDomains(names.map((name) => ({ name })));
       const file = Buffer.from(`domain,auth_code\r\n${names.map((n, i) => `${n},"code-${i},x"`).join('\r\n')}\r\n`);
-      (sandbox.options as { latencyMs: number }).latencyMs = LATENCY_MS;
+      setSandboxLatency(sandbox, LATENCY_MS);
       const service = host.module.services.bulkImports;
 
       log(`pre-checking ${rows} rows on ${db.engine}`);

@@ -1,11 +1,7 @@
-import pino from 'pino';
 import pLimit from 'p-limit';
-import { buildHost } from '../host/build-host.ts';
-import { AccountRepository } from '../host/accounts/account.repository.ts';
-import { demoUsersFromEnv, seedDemoUsers } from '../host/accounts/demo-users.seed.ts';
-import { demoModuleDefaults } from '../host/host-config.ts';
 import { createMigratedDatabase } from '../test/support/fresh-database.ts';
-import { SANDBOX_DEMO_AUTH_CODE, SandboxAdapter } from '../registrar-adapters/sandbox/index.ts';
+import { SANDBOX_DEMO_AUTH_CODE } from '../registrar-adapters/sandbox/index.ts';
+import { createBenchHost, setSandboxLatency } from './bench-host.ts';
 import { trackPeakRss, type Benchmark } from './harness.ts';
 
 const ORDERS = 10_000;
@@ -24,22 +20,7 @@ const benchmark: Benchmark = {
     const orders = Number(args[0] ?? ORDERS);
     const db = await createMigratedDatabase();
     try {
-      const host = buildHost({
-        knex: db.knex,
-        logger: pino({ level: 'warn' }),
-        env: { SESSION_SECRET: 'bench' },
-        config: {
-          ...demoModuleDefaults(Buffer.alloc(32, 1).toString('base64'), 'http://localhost:3000'),
-          registrars: { sandbox: { adapter: 'sandbox', options: { latencyMs: 0, seedDemoDomains: false } } },
-          jobs: { runInHost: false, concurrency: CONCURRENCY, pollIntervalMs: 50 },
-          sync: { enabled: false },
-        },
-      });
-      const demo = demoUsersFromEnv({});
-      await seedDemoUsers(new AccountRepository(db.knex, { now: () => new Date() }), demo);
-      const client = await host.accounts.findUserByEmail(demo.client.email);
-      const clientId = String(client!.client_id);
-      const sandbox = host.module.registrars.get('sandbox') as SandboxAdapter;
+      const { host, clientId, sandbox } = await createBenchHost(db.knex, { jobs: { runInHost: false, concurrency: CONCURRENCY, pollIntervalMs: 50 } });
       const names = Array.from({ length: orders }, (_, i) => `bench-${String(i).padStart(6, '0')}.com`);
       await sandbox.registry.addDomains(names.map((name) => ({ name })));
       log(`seeding ${orders} orders and payments on ${db.engine}`);
@@ -56,7 +37,7 @@ const benchmark: Benchmark = {
       if (queued !== orders) throw new Error(`expected ${orders} queued jobs, found ${queued}`);
 
       // Latency on from here: only the job run is timed.
-      (sandbox.options as { latencyMs: number }).latencyMs = LATENCY_MS;
+      setSandboxLatency(sandbox, LATENCY_MS);
       const worker = host.module.services.createWorker({ concurrency: CONCURRENCY });
       // BENCH_TRACE_QUERIES=1 lists the statements the timed part ran with their total time, costliest first.
       const queryCounts = new Map<string, { n: number; ms: number }>();
