@@ -33,9 +33,9 @@
     var progress = document.getElementById(id);
     if (!progress || progress.getAttribute('data-running') !== 'true') return;
     var timer = setInterval(function () {
-      fetch(location.pathname + location.search, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
+      fetch(location.pathname, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
         var next = new DOMParser().parseFromString(html, 'text/html').getElementById(id);
-        if (!next || next.getAttribute('data-running') !== 'true') { clearInterval(timer); location.replace(location.pathname + location.search); return; }
+        if (!next || next.getAttribute('data-running') !== 'true') { clearInterval(timer); location.replace(location.pathname); return; }
         progress.innerHTML = next.innerHTML;
       });
     }, 1500);
