@@ -1,13 +1,9 @@
-import pino from 'pino';
-import { buildHost } from '../host/build-host.ts';
-import { AccountRepository } from '../host/accounts/account.repository.ts';
-import { demoUsersFromEnv, seedDemoUsers } from '../host/accounts/demo-users.seed.ts';
-import { demoModuleDefaults } from '../host/host-config.ts';
 import { createMigratedDatabase } from '../test/support/fresh-database.ts';
 import { createKnex } from '../module/database.ts';
 import type { SandboxAdapter } from '../registrar-adapters/sandbox/index.ts';
 import type { SyncSummary } from '../module/sync/sync-summary.ts';
 import { trackPeakRss, type Benchmark } from './harness.ts';
+import { createBenchHost, setSandboxLatency } from './bench-host.ts';
 
 const PENDING = 50_000;
 const ACTIVE = 50_000;
@@ -34,26 +30,15 @@ const benchmark: Benchmark = {
     try {
       // BENCH_POOL=N tries another MySQL pool size than the default 20.
       const knex = db.engine === 'mysql' && process.env.BENCH_POOL ? createKnex(db.target, { poolMax: Number(process.env.BENCH_POOL) }) : db.knex;
-      const host = buildHost({
-        knex,
-        logger: pino({ level: 'warn' }),
-        env: { SESSION_SECRET: 'bench' },
-        config: {
-          ...demoModuleDefaults(Buffer.alloc(32, 1).toString('base64'), 'http://localhost:3000'),
-          registrars: { sandbox: { adapter: 'sandbox', options: { latencyMs: 0, seedDemoDomains: false } } },
-          jobs: { runInHost: false },
-          sync: { enabled: false, concurrencyPerRegistrar: CONCURRENCY, ratePerSecondPerRegistrar: 10_000, batchSize: 500 },
-        },
+      const { host, clientId, sandbox } = await createBenchHost(knex, {
+        jobs: { runInHost: false },
+        sync: { enabled: false, concurrencyPerRegistrar: CONCURRENCY, ratePerSecondPerRegistrar: 10_000, batchSize: 500 },
       });
-      const demo = demoUsersFromEnv({});
-      await seedDemoUsers(new AccountRepository(knex, { now: () => new Date() }), demo);
-      const clientId = String((await host.accounts.findUserByEmail(demo.client.email))!.client_id);
-      const sandbox = host.module.registrars.get('sandbox') as SandboxAdapter;
       log(`seeding ${pendingCount} pending and ${activeCount} active domains on ${db.engine}`);
       await seed(knex, sandbox, clientId, pendingCount, activeCount);
 
       // Latency on from here: only the sync run is timed.
-      (sandbox.options as { latencyMs: number }).latencyMs = LATENCY_MS;
+      setSandboxLatency(sandbox, LATENCY_MS);
       await collectSeedGarbage();
       const mem = () => { const m = process.memoryUsage(); return `rss=${Math.round(m.rss / 1048576)}MB heap=${Math.round(m.heapUsed / 1048576)}/${Math.round(m.heapTotal / 1048576)}MB`; };
       log(`before the run: ${mem()}`);
