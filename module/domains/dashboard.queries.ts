@@ -1,12 +1,11 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../host-context.ts';
 import { DAY_MS } from '../clock.ts';
-import type { JobStatus } from '../jobs/job-queue.ts';
+import { JOB_STATUSES, type JobStatus } from '../jobs/job-queue.ts';
 import { PENDING_TASK_ID, SYNC_TASK_ID } from '../sync/sync.feature.ts';
 import type { SyncSummary } from '../sync/sync-summary.ts';
 import { DOMAIN_STATUSES, type DomainStatus } from './domain-status.machine.ts';
 
-const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'done', 'dead'];
 
 /** What a transfer-in came to on a day, as the chart shows it. */
 export const TRANSFER_OUTCOMES = ['requested', 'completed', 'cancelled'] as const;

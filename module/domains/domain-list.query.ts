@@ -43,28 +43,29 @@ export interface DomainListPage {
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
 const DEFAULT_SORT: Record<DomainSort, SortDirection> = { name: 'asc', status: 'asc', changed: 'desc', expiry: 'asc' };
 
-const text = (value: unknown, max: number): string | undefined => (typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : undefined);
+/** A query-string value, trimmed and capped; absent when empty or not a single string. */
+export const queryText = (value: unknown, max: number): string | undefined => (typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : undefined);
 
 /** Reads the list's query string; anything that cannot be a filter, a sort or a cursor is a 422 naming it. */
 export function parseDomainListQuery(query: Record<string, unknown>): DomainListQuery {
-  const sort = (text(query.sort, 16) ?? 'changed') as DomainSort;
+  const sort = (queryText(query.sort, 16) ?? 'changed') as DomainSort;
   if (!(sort in DOMAIN_SORTS)) throw new InputError('common:list.bad_sort', { value: sort }, 'sort');
-  const dir = (text(query.dir, 4) ?? DEFAULT_SORT[sort]) as SortDirection;
+  const dir = (queryText(query.dir, 4) ?? DEFAULT_SORT[sort]) as SortDirection;
   if (dir !== 'asc' && dir !== 'desc') throw new InputError('common:list.bad_sort', { value: dir }, 'dir');
-  const status = text(query.status, 24);
+  const status = queryText(query.status, 24);
   if (status && !(DOMAIN_STATUSES as readonly string[]).includes(status)) throw new InputError('common:list.bad_filter', { value: status }, 'status');
-  const failure = text(query.failure, 32);
+  const failure = queryText(query.failure, 32);
   if (failure && !(REGISTRAR_ERROR_CODES as readonly string[]).includes(failure)) throw new InputError('common:list.bad_filter', { value: failure }, 'failure');
-  const limit = Number(text(query.limit, 4) ?? 50);
+  const limit = Number(queryText(query.limit, 4) ?? 50);
   if (!(PAGE_SIZES as readonly number[]).includes(limit)) throw new InputError('common:list.bad_page_size', { sizes: PAGE_SIZES.join(', ') }, 'limit');
-  const after = text(query.after, 2000);
+  const after = queryText(query.after, 2000);
   return {
     status,
     failure,
-    registrar: text(query.registrar, 32),
-    tld: text(query.tld, 253)?.replace(/^\./, '').toLowerCase(),
-    client: text(query.client, 64),
-    prefix: text(query.q, 253),
+    registrar: queryText(query.registrar, 32),
+    tld: queryText(query.tld, 253)?.replace(/^\./, '').toLowerCase(),
+    client: queryText(query.client, 64),
+    prefix: queryText(query.q, 253),
     sort,
     dir,
     after: after ? decodeCursor(after, sort, dir) : undefined,

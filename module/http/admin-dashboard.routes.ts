@@ -1,3 +1,4 @@
+import { JOB_STATUSES } from '../jobs/job-queue.ts';
 import type { TFunction } from 'i18next';
 import type { PageKit } from './page-kit.ts';
 import { permissionFor, type DeclareRoute } from './declared-routes.ts';
@@ -9,7 +10,6 @@ import { CHANGE_KINDS } from '../sync/sync-summary.ts';
 import { formatDate } from './view-renderer.ts';
 import { transferChartSvg } from './transfer-chart.svg.ts';
 
-const JOB_STATUSES = ['queued', 'running', 'done', 'dead'] as const;
 const CHART_DAYS = 30;
 
 /** A "needs action" line: how many, what (in words), and the list that shows them. */

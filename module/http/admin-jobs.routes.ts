@@ -2,19 +2,15 @@ import type { PageKit } from './page-kit.ts';
 import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { JOB_STATUSES, listJobs, parseJobListQuery } from '../jobs/job-list.query.ts';
+import { listJobs, parseJobListQuery } from '../jobs/job-list.query.ts';
+import { JOB_STATUSES } from '../jobs/job-queue.ts';
 import { PAGE_SIZES } from '../domains/domain-list.query.ts';
-import { TRANSFER_DOMAIN_JOB } from '../transfer-in/transfer-order.service.ts';
-import { SEND_NOTIFICATIONS_JOB } from '../notifications.ts';
-import { DELIVER_EVENTS_JOB } from '../events/event-outbox.ts';
-import { CREDIT_ORDER_ITEM_JOB } from '../billing/settlements.ts';
 import { listQueryString, withParams } from './list-links.ts';
-
-/** The job types the module runs, for the type filter. */
-const JOB_TYPES = [TRANSFER_DOMAIN_JOB, SEND_NOTIFICATIONS_JOB, DELIVER_EVENTS_JOB, CREDIT_ORDER_ITEM_JOB];
 
 /** Admin → Jobs: the durable job table, dead jobs first to catch the eye, and Retry. */
 export function adminJobRoutes(on: DeclareRoute, pages: PageKit, services: ModuleServices): void {
+  // The job types the module runs are the ones it has handlers for.
+  const JOB_TYPES = Object.keys(services.jobHandlers);
   on('GET', '/jobs', async (req, res) => {
     const query = parseJobListQuery(req.query as Record<string, unknown>, JOB_TYPES);
     const [page, counts] = await Promise.all([listJobs(services.knex, query), services.queue.counts()]);

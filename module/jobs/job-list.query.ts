@@ -2,10 +2,9 @@ import type { Knex } from 'knex';
 import { InputError } from '../errors.ts';
 import { afterCursor, decodeCursor, encodeCursor, type Cursor, type SortDirection } from '../domains/keyset.ts';
 import { chooseIndex, PRIMARY_KEY, throughIndex, type IndexedFilter } from '../domains/list-plan.ts';
-import { PAGE_SIZES } from '../domains/domain-list.query.ts';
-import type { JobRow, JobStatus } from './job-queue.ts';
+import { PAGE_SIZES, queryText } from '../domains/domain-list.query.ts';
+import { JOB_STATUSES, type JobRow, type JobStatus } from './job-queue.ts';
 
-export const JOB_STATUSES: JobStatus[] = ['queued', 'running', 'done', 'dead'];
 
 export interface JobListQuery {
   status?: JobStatus;
@@ -15,19 +14,18 @@ export interface JobListQuery {
   limit: number;
 }
 
-const text = (value: unknown, max: number): string | undefined => (typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : undefined);
 
 /** Reads the Jobs list's query string; a value that cannot be a filter or a cursor is a 422 naming it. */
 export function parseJobListQuery(query: Record<string, unknown>, types: readonly string[]): JobListQuery {
-  const status = text(query.status, 16) as JobStatus | undefined;
+  const status = queryText(query.status, 16) as JobStatus | undefined;
   if (status && !JOB_STATUSES.includes(status)) throw new InputError('common:list.bad_filter', { value: status }, 'status');
-  const type = text(query.type, 64);
+  const type = queryText(query.type, 64);
   if (type && !types.includes(type)) throw new InputError('common:list.bad_filter', { value: type }, 'type');
-  const dir = (text(query.dir, 4) ?? 'desc') as SortDirection;
+  const dir = (queryText(query.dir, 4) ?? 'desc') as SortDirection;
   if (dir !== 'asc' && dir !== 'desc') throw new InputError('common:list.bad_sort', { value: dir }, 'dir');
-  const limit = Number(text(query.limit, 4) ?? 50);
+  const limit = Number(queryText(query.limit, 4) ?? 50);
   if (!(PAGE_SIZES as readonly number[]).includes(limit)) throw new InputError('common:list.bad_page_size', { sizes: PAGE_SIZES.join(', ') }, 'limit');
-  const after = text(query.after, 2000);
+  const after = queryText(query.after, 2000);
   return { status, type, dir, limit, after: after ? decodeCursor(after, 'created', dir) : undefined };
 }
 

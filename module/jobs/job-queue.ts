@@ -13,6 +13,7 @@ export interface JobQueueOptions {
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'done', 'dead'];
 
 export interface JobRow {
   id: number;
