@@ -6,7 +6,7 @@
 /** Required methods of each port; `?` marks an optional one (checked only when present). */
 const PORT_METHODS: Record<string, string[]> = {
   events: ['on', 'emit'],
-  billing: ['getClient', 'getClients?', 'createTransferOrder', 'getInvoice', 'cancelOrder', 'cancelUnpaidRenewalInvoices', 'setAutoRenew', 'creditOrderItem?'],
+  billing: ['getClient', 'getClients?', 'createTransferOrder', 'createTransferOrders?', 'cancelOrderItem?', 'getInvoice', 'cancelOrder', 'cancelUnpaidRenewalInvoices', 'setAutoRenew', 'creditOrderItem?'],
   notifier: ['notify', 'notifyMany?'],
   clock: ['now'],
   logger: ['child', 'trace', 'debug', 'info', 'warn', 'error'],

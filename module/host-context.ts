@@ -81,6 +81,22 @@ export interface CreatedOrder {
   invoiceUrl: string;
 }
 
+export interface BulkOrderRequest {
+  clientId: string;
+  currency: string;
+  lines: Array<{ domain: string; amountMinor: number; description: string }>;
+  /** The same for every attempt at creating this order. */
+  idempotencyKey: string;
+}
+
+export interface CreatedBulkOrder {
+  orderId: string;
+  invoiceId: string;
+  invoiceUrl: string;
+  /** One per line, naming the domain it is for. */
+  items: Array<{ domain: string; orderItemId: string }>;
+}
+
 export interface InvoiceView {
   id: string;
   clientId: string;
@@ -105,6 +121,19 @@ export interface BillingPort {
     currency: string;
     description: string;
   }): Promise<CreatedOrder>;
+  /**
+   * Optional: one order with a line per domain and one invoice for them all, for one client in
+   * one currency (a bulk transfer). Called again with the same `idempotencyKey` (a retried or
+   * re-submitted confirmation) it creates nothing and returns the order made the first time.
+   * Bulk transfers are confirmed only when the host has this and `cancelOrderItem`.
+   */
+  createTransferOrders?(input: BulkOrderRequest): Promise<CreatedBulkOrder>;
+  /**
+   * Optional: takes one line off an unpaid order of several lines (and its amount off the
+   * invoice), e.g. when one domain of a bulk order is abandoned before payment. When no line
+   * is left the host cancels the order and its invoice.
+   */
+  cancelOrderItem?(orderItemId: string, reason: string): Promise<void>;
   getInvoice(invoiceId: string): Promise<InvoiceView | null>;
   /** Cancels the order and its unpaid invoice, e.g. when a transfer is abandoned before payment. */
   cancelOrder(orderId: string, reason: string): Promise<void>;

@@ -15,6 +15,8 @@ export type {
   BillingPort,
   CreditRequest,
   ClientProfile,
+  BulkOrderRequest,
+  CreatedBulkOrder,
   CreatedOrder,
   InvoiceView,
   InvoicePaidEvent,

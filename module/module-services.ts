@@ -17,7 +17,8 @@ import { createOrderExpiryTask } from './transfer-in/order-expiry.task.ts';
 import { IssueOnceTokens } from './transfer-out/issue-once.tokens.ts';
 import { intervalSlots } from '../cron/cron-slots.ts';
 import { ConflictError } from './errors.ts';
-import { BULK_CHECK_JOB, BulkImportService, createBulkPreviewExpiryTask } from './bulk/bulk-import.service.ts';
+import { BULK_CHECK_JOB, BULK_CONFIRM_JOB, BulkImportService, createBulkPreviewExpiryTask } from './bulk/bulk-import.service.ts';
+import { createBulkConfirmJob } from './bulk/bulk-confirm.job.ts';
 import { createBulkCheckJob } from './bulk/bulk-check.job.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
@@ -136,6 +137,7 @@ export function createModuleServices(deps: {
     [DELIVER_EVENTS_JOB]: outbox.deliveryJob,
     [CREDIT_ORDER_ITEM_JOB]: settlements.creditJob,
     [BULK_CHECK_JOB]: createBulkCheckJob({ knex: ctx.knex, clock: ctx.clock, eligibility, concurrency: config.bulk.checkConcurrency }),
+    [BULK_CONFIRM_JOB]: createBulkConfirmJob({ knex: ctx.knex, clock: ctx.clock, logger: logger.child({ component: 'bulk' }), billing: ctx.billing, secretBox }),
   };
   const bulkImports = new BulkImportService({ knex: ctx.knex, clock: ctx.clock, logger: logger.child({ component: 'bulk' }), config: config.bulk, secretBox, billing: ctx.billing, queue });
   const bulkExpiry = createBulkPreviewExpiryTask(bulkImports);

@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
-import type { BillingPort, ClientProfile, Clock, CreatedOrder, CreditRequest, InvoiceView } from '../../module/index.ts';
+import type { BillingPort, BulkOrderRequest, ClientProfile, Clock, CreatedBulkOrder, CreatedOrder, CreditRequest, InvoiceView } from '../../module/index.ts';
 import { AccountCredit } from './account-credit.ts';
+import { HostBulkOrders } from './bulk-orders.ts';
 import type { AccountRepository } from '../accounts/account.repository.ts';
 
 export const DOMAIN_TRANSFER_PRODUCT = 'domain_transfer';
 const INVOICE_DUE_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
+export const INVOICE_DUE_DAYS_MS = INVOICE_DUE_DAYS * DAY_MS;
 
 export interface InvoiceRow {
   id: number;
@@ -44,6 +46,7 @@ export function parseId(id: string | number): number | null {
  */
 export class HostBilling implements BillingPort {
   readonly credits: AccountCredit;
+  private readonly bulkOrders: HostBulkOrders;
 
   constructor(
     private readonly knex: Knex,
@@ -51,6 +54,16 @@ export class HostBilling implements BillingPort {
     private readonly accounts: AccountRepository,
   ) {
     this.credits = new AccountCredit(knex, clock);
+    this.bulkOrders = new HostBulkOrders(knex, clock, async (id) => Boolean(await accounts.getClientRow(id)));
+  }
+
+  /** A bulk transfer's order: a line per domain, one invoice; once per idempotency key. */
+  createTransferOrders(input: BulkOrderRequest): Promise<CreatedBulkOrder> {
+    return this.bulkOrders.create(input);
+  }
+
+  cancelOrderItem(orderItemId: string, reason: string): Promise<void> {
+    return this.bulkOrders.cancelItem(orderItemId, reason);
   }
 
   /** A transfer that ended without the domain: the client gets account credit and a credit note on the invoice. */
@@ -234,7 +247,7 @@ async function insertInvoice(
     total_minor: invoice.item.amount_minor,
     paid_minor: 0,
     currency: invoice.currency,
-    due_at: now + INVOICE_DUE_DAYS * DAY_MS,
+    due_at: now + INVOICE_DUE_DAYS_MS,
     created_at: now,
     updated_at: now,
   });

@@ -6,13 +6,14 @@ import type { BillingPort, Clock } from '../host-context.ts';
 import type { ModuleConfig } from '../config.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { AppError, NotFoundError } from '../errors.ts';
+import { AppError, ConflictError, NotFoundError } from '../errors.ts';
 import { insertRows } from '../database.ts';
 import { normalizeDomain, validateEppCode } from '../transfer-in/domain-name.ts';
 import { readTransferCsv, type CsvTransferRow } from './transfer-csv.reader.ts';
 import type { ScheduledTask } from '../../cron/scheduled-task.ts';
 
 export const BULK_CHECK_JOB = 'BulkTransferCheckJob';
+export const BULK_CONFIRM_JOB = 'BulkTransferConfirmJob';
 const INSERT_CHUNK = 500;
 
 export type BulkImportStatus = 'checking' | 'ready' | 'confirming' | 'confirmed' | 'expired';
@@ -28,6 +29,7 @@ export interface BulkImportRow {
   accepted_rows: number;
   expires_at: number;
   confirmed_at: number | null;
+  confirmed_by: string | null;
   created_at: number;
 }
 
@@ -162,6 +164,44 @@ export class BulkImportService {
       reason_key: null,
       reason_params: null,
     };
+  }
+
+  /**
+   * The admin confirms the preview: its accepted rows become orders, by BulkTransferConfirmJob.
+   * A confirmation sent again (a double click, a replayed form) changes nothing and answers
+   * with the import as it stands.
+   */
+  async confirm(publicId: string, actor: string): Promise<BulkImportRow> {
+    const { knex, clock, billing, queue } = this.deps;
+    const bulk = await this.byPublicId(publicId);
+    if (bulk.status === 'confirming' || bulk.status === 'confirmed') return bulk;
+    if (bulk.status === 'checking') throw new ConflictError('bulk:errors.still_checking');
+    const now = clock.now().getTime();
+    if (bulk.status === 'expired' || Number(bulk.expires_at) <= now) throw new ConflictError('bulk:errors.expired');
+    if (!billing.createTransferOrders || !billing.cancelOrderItem) throw new ConflictError('bulk:errors.host_cannot_bulk');
+    if (!bulk.accepted_rows) throw new ConflictError('bulk:errors.nothing_accepted');
+    const won = await knex.transaction(async (trx) => {
+      const changed = await trx('dt_bulk_imports').where({ id: bulk.id, status: 'ready' }).andWhere('expires_at', '>', now).update({ status: 'confirming', confirmed_by: actor.slice(0, 128), updated_at: now });
+      if (changed !== 1) return false;
+      await queue.enqueue(BULK_CONFIRM_JOB, `bulk-confirm:${bulk.id}`, { importId: bulk.id }, { trx });
+      return true;
+    });
+    if (!won) return this.confirm(publicId, actor);
+    queue.wake();
+    return this.byId(bulk.id);
+  }
+
+  /** The orders a confirmed import made: one per client and currency, with their invoices. */
+  async ordersOf(importId: number): Promise<Array<{ client_id: string; order_id: string; invoice_id: string; invoice_url: string | null; domains: number; total_minor: number; currency: string }>> {
+    const rows = await this.deps.knex('dt_bulk_import_rows as r')
+      .join('dt_transfer_orders as o', 'o.id', 'r.transfer_order_id')
+      .where('r.import_id', importId)
+      .groupBy('o.client_id', 'o.order_id', 'o.invoice_id', 'o.invoice_url', 'o.currency')
+      .select('o.client_id', 'o.order_id', 'o.invoice_id', 'o.invoice_url', 'o.currency')
+      .count({ domains: '*' })
+      .sum({ total_minor: 'o.amount_minor' })
+      .orderBy('o.order_id');
+    return rows.map((row: Record<string, unknown>) => ({ ...row, domains: Number(row.domains), total_minor: Number(row.total_minor) })) as never;
   }
 
   async byPublicId(publicId: string): Promise<BulkImportRow> {

@@ -32,17 +32,31 @@ export function adminBulkRoutes(on: DeclareRoute, pages: PageKit, services: Modu
     }
   });
 
+  on('POST', '/bulk-transfers/:bulkId/confirm', async (req, res) => {
+    const principal = pages.principal(req);
+    if (principal?.kind !== 'admin') throw new NotFoundError();
+    const bulk = await services.bulkImports.confirm(String(req.params.bulkId), `admin:${principal.adminId}`);
+    res.redirect(303, `${req.baseUrl}/bulk-transfers/${bulk.public_id}`);
+  });
+
   on('GET', '/bulk-transfers/:bulkId', async (req, res) => {
     const bulk = await services.bulkImports.byPublicId(String(req.params.bulkId));
     const outcome = OUTCOMES.find((o) => o === req.query.outcome);
     const afterLine = Number(req.query.after ?? 0);
     const lines = await services.bulkImports.lines(bulk.id, { outcome, afterLine: Number.isSafeInteger(afterLine) && afterLine > 0 ? afterLine : 0, limit: PAGE + 1 });
     const counts = await services.bulkImports.outcomes(bulk.id);
+    const orders = bulk.status === 'confirming' || bulk.status === 'confirmed' ? await services.bulkImports.ordersOf(bulk.id) : [];
+    const placed = orders.reduce((sum, order) => sum + order.domains, 0);
     const shown = lines.slice(0, PAGE);
+    const names = await services.clientNames(orders.map((order) => order.client_id));
     pages.render(req, res, 'admin/bulk-preview', {
       titleKey: 'bulk:preview_title',
       bulk,
       checking: bulk.status === 'checking',
+      running: bulk.status === 'checking' || bulk.status === 'confirming',
+      confirmable: bulk.status === 'ready' && bulk.accepted_rows > 0,
+      placed,
+      orders: orders.map((order) => ({ ...order, clientName: names.get(order.client_id) ?? order.client_id })),
       checkedPercent: bulk.total_rows ? Math.floor((bulk.checked_rows / bulk.total_rows) * 100) : 100,
       counts,
       outcome,

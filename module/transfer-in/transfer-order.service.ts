@@ -214,6 +214,7 @@ export class TransferOrderService {
     const order = await this.findOpenOrderForDomain(domain);
     if (!order || (clientId !== undefined && order.client_id !== clientId)) throw new NotFoundError();
     if (!ENDABLE.includes(order.status)) throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
+    if (order.status === 'awaiting_payment' && (await this.partPaid(order))) throw new ConflictError('transfer:errors.invoice_part_paid');
     const by = clientId === undefined ? 'admin' : 'client';
     if (!(await this.end(order, { actor, by, reason: `cancelled by the ${by}` }))) {
       throw new ConflictError('transfer:errors.not_cancellable', { status: order.status });
@@ -230,6 +231,11 @@ export class TransferOrderService {
     const at = this.deps.clock.now();
     // Only a paid order is ever dispatched, so a failed one was paid.
     const paid = order.status === 'failed';
+    // Money is on an invoice not yet paid in full: cancelling it would lose that payment.
+    if (!paid && (await this.partPaid(order))) {
+      this.deps.logger.warn({ orderId: order.order_id, invoiceId: order.invoice_id }, 'an unpaid transfer order was not ended: its invoice is partly paid; an admin settles it');
+      return false;
+    }
     const ended = await this.deps.knex.transaction(async (trx) => {
       const updated = await trx('dt_transfer_orders')
         .where({ id: order.id, status: order.status })
@@ -246,8 +252,24 @@ export class TransferOrderService {
     });
     if (!ended) return false;
     this.deps.queue.wake();
-    if (!paid) await this.deps.billing.cancelOrder(order.order_id, how.reason);
+    if (!paid) await this.cancelHostOrder(order, how.reason);
     return true;
+  }
+
+  private async partPaid(order: TransferOrderRow): Promise<boolean> {
+    const invoice = await this.deps.billing.getInvoice(order.invoice_id);
+    return invoice?.status === 'unpaid' && invoice.paidMinor > 0;
+  }
+
+  /**
+   * An order of one line is cancelled with its invoice. A line of a bulk order whose other
+   * lines are still waiting for payment comes off the invoice alone; the last one cancels it.
+   */
+  private async cancelHostOrder(order: TransferOrderRow, reason: string): Promise<void> {
+    const { billing, knex } = this.deps;
+    const others = billing.cancelOrderItem ? await knex('dt_transfer_orders').where({ order_id: order.order_id, status: 'awaiting_payment' }).whereNot({ id: order.id }).first('id') : undefined;
+    if (others) await billing.cancelOrderItem!(order.order_item_id, reason);
+    else await billing.cancelOrder(order.order_id, reason);
   }
 }
 

@@ -34,6 +34,19 @@ describe('Admin → Bulk transfers pages', () => {
     expect(page.text).not.toContain('Zz9');
     const zh = await admin.get(`${preview}?lang=zh-CN`);
     expect(zh.text).toContain('已检查 3 / 3 行');
+
+    // Confirmed from the page: one order for the accepted row; sent twice, still one.
+    expect(page.text).toContain('Create orders for 1 accepted domains');
+    await admin.get(`${preview}?lang=en`);
+    expect((await admin.post(`${preview}/confirm`).type('form').send({})).status).toBe(403);
+    for (let i = 0; i < 2; i++) expect((await admin.post(`${preview}/confirm`).type('form').send({ _csrf: csrf })).status).toBe(303);
+    expect((await admin.get(preview)).text).toContain('Being confirmed');
+    await runJobs(world);
+    const confirmed = await admin.get(preview);
+    expect(confirmed.text).toContain('Orders created');
+    expect(confirmed.text).toMatch(/Client [^:]+: 1 domains/);
+    expect(confirmed.text).not.toContain('Create orders for');
+    expect(await db.knex('host_orders').count({ n: '*' }).first()).toMatchObject({ n: 1 });
     await world.host.close();
   });
 
@@ -61,6 +74,7 @@ describe('Admin → Bulk transfers pages', () => {
     expect((await client.get('/admin/bulk-transfers')).status).toBe(403);
     expect((await client.get('/admin/bulk-transfers/abc')).status).toBe(403);
     expect((await client.post('/admin/bulk-transfers').type('form').send({ paste: 'a.com,code1234' })).status).toBe(403);
+    expect((await client.post('/admin/bulk-transfers/abc/confirm').type('form').send({})).status).toBe(403);
     await world.host.close();
   });
 });
