@@ -18,8 +18,8 @@ import { IssueOnceTokens } from './transfer-out/issue-once.tokens.ts';
 import { intervalSlots } from '../cron/cron-slots.ts';
 import { ConflictError } from './errors.ts';
 import { BULK_CHECK_JOB, BULK_CONFIRM_JOB, BulkImportService, createBulkPreviewExpiryTask } from './bulk/bulk-import.service.ts';
-import { createBulkConfirmJob } from './bulk/bulk-confirm.job.ts';
-import { createBulkCheckJob } from './bulk/bulk-check.job.ts';
+import { confirmBulkImport, createBulkConfirmJob, type BulkConfirmDeps } from './bulk/bulk-confirm.job.ts';
+import { checkBulkImport, createBulkCheckJob } from './bulk/bulk-check.job.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
 import { createTransferDomainJob } from './transfer-in/transfer-domain.job.ts';
@@ -31,6 +31,8 @@ import { adoptDomain, type AdoptDomainInput, type AdoptedDomain } from './transf
 export interface ModuleServices {
   knex: Knex;
   clock: Clock;
+  /** The message catalogs, for text outside a page (the command line's reports). */
+  languages: Languages;
   queue: JobQueue;
   notifications: ModuleNotifications;
   /** The hooks the module emits: recorded with the change, delivered by the workers. */
@@ -119,6 +121,8 @@ export function createModuleServices(deps: {
     outbox,
     settlements,
   });
+  const bulkCheck = { knex: ctx.knex, clock: ctx.clock, eligibility, concurrency: config.bulk.checkConcurrency };
+  const bulkConfirm: BulkConfirmDeps = { knex: ctx.knex, clock: ctx.clock, logger: logger.child({ component: 'bulk' }), billing: ctx.billing, secretBox };
   const jobHandlers: Record<string, JobHandler> = {
     [TRANSFER_DOMAIN_JOB]: createTransferDomainJob({
       registrarCallTimeoutMs: config.jobs.registrarCallTimeoutMs,
@@ -136,10 +140,19 @@ export function createModuleServices(deps: {
     [SEND_NOTIFICATIONS_JOB]: notifications.deliveryJob,
     [DELIVER_EVENTS_JOB]: outbox.deliveryJob,
     [CREDIT_ORDER_ITEM_JOB]: settlements.creditJob,
-    [BULK_CHECK_JOB]: createBulkCheckJob({ knex: ctx.knex, clock: ctx.clock, eligibility, concurrency: config.bulk.checkConcurrency }),
-    [BULK_CONFIRM_JOB]: createBulkConfirmJob({ knex: ctx.knex, clock: ctx.clock, logger: logger.child({ component: 'bulk' }), billing: ctx.billing, secretBox }),
+    [BULK_CHECK_JOB]: createBulkCheckJob(bulkCheck),
+    [BULK_CONFIRM_JOB]: createBulkConfirmJob(bulkConfirm),
   };
-  const bulkImports = new BulkImportService({ knex: ctx.knex, clock: ctx.clock, logger: logger.child({ component: 'bulk' }), config: config.bulk, secretBox, billing: ctx.billing, queue });
+  const bulkImports = new BulkImportService({
+    knex: ctx.knex,
+    clock: ctx.clock,
+    logger: logger.child({ component: 'bulk' }),
+    config: config.bulk,
+    secretBox,
+    billing: ctx.billing,
+    queue,
+    work: { check: (importId) => checkBulkImport(bulkCheck, importId), confirm: (importId) => confirmBulkImport(bulkConfirm, importId) },
+  });
   const bulkExpiry = createBulkPreviewExpiryTask(bulkImports);
   const hooks: Record<string, EventHandler> = {
     'invoice.paid': (event: InvoicePaidEvent) => transferOrders.onInvoicePaid(event),
@@ -182,6 +195,7 @@ export function createModuleServices(deps: {
     notifications,
     outbox,
     settlements,
+    languages: deps.languages,
     issueOnce: new IssueOnceTokens(ctx.knex, ctx.clock, secretBox.deriveKey('issue-once')),
     async clientNames(clientIds) {
       const ids = [...new Set(clientIds)];

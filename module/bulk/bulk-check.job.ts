@@ -30,53 +30,62 @@ interface Checked {
  * A registrar that cannot be reached fails the attempt (retried with backoff) rather than
  * refusing rows that might be fine.
  */
-export function createBulkCheckJob(deps: { knex: Knex; clock: Clock; eligibility: TransferEligibility; concurrency: number }): JobHandler {
-  const { knex, clock, eligibility } = deps;
+export function createBulkCheckJob(deps: BulkCheckDeps): JobHandler {
   return {
-    async run(payload) {
-      const importId = Number(payload.importId);
-      const limit = pLimit(deps.concurrency);
-      const done: Checked[] = [];
-      let writes = Promise.resolve();
-      // Results are written a round at a time, one write after another, while checks go on.
-      const write = () => {
-        const round = done.splice(0);
-        if (round.length) writes = writes.then(() => record(knex, importId, round, clock.now().getTime()));
-        return writes;
-      };
-      // Pages of rows are read ahead, so the checks run without a pause between pages: the
-      // next page is queued behind the current one before the current one is waited for.
-      let afterLine = 0;
-      let previous: Promise<unknown> = Promise.resolve();
-      for (;;) {
-        const state = await knex('dt_bulk_imports').where({ id: importId }).first('status');
-        if (state?.status !== 'checking') break;
-        const rows: Array<{ line: number; domain: string; client_id: string }> = await knex('dt_bulk_import_rows')
-          .where({ import_id: importId, outcome: 'unchecked' })
-          .andWhere('line', '>', afterLine)
-          .orderBy('line')
-          .limit(PAGE)
-          .select('line', 'domain', 'client_id');
-        if (!rows.length) break;
-        afterLine = rows.at(-1)!.line;
-        const current = Promise.all(
-          rows.map((row) =>
-            limit(async () => {
-              done.push(await check(eligibility, row));
-              if (done.length >= ROUND) await write();
-            }),
-          ),
-        );
-        // Waited for below; marked handled now so a failure meanwhile is not an unhandled rejection.
-        current.catch(() => {});
-        await previous;
-        previous = current;
-      }
-      await previous;
-      await write();
-      await knex('dt_bulk_imports').where({ id: importId, status: 'checking' }).update({ status: 'ready', updated_at: clock.now().getTime() });
-    },
+    run: (payload) => checkBulkImport(deps, Number(payload.importId)),
   };
+}
+
+interface BulkCheckDeps {
+  knex: Knex;
+  clock: Clock;
+  eligibility: TransferEligibility;
+  concurrency: number;
+}
+
+/** The check itself, for the job and for the command line (which runs it in its own process). */
+export async function checkBulkImport(deps: BulkCheckDeps, importId: number): Promise<void> {
+  const { knex, clock, eligibility } = deps;
+  const limit = pLimit(deps.concurrency);
+  const done: Checked[] = [];
+  let writes = Promise.resolve();
+  // Results are written a round at a time, one write after another, while checks go on.
+  const write = () => {
+    const round = done.splice(0);
+    if (round.length) writes = writes.then(() => record(knex, importId, round, clock.now().getTime()));
+    return writes;
+  };
+  // Pages of rows are read ahead, so the checks run without a pause between pages: the
+  // next page is queued behind the current one before the current one is waited for.
+  let afterLine = 0;
+  let previous: Promise<unknown> = Promise.resolve();
+  for (;;) {
+    const state = await knex('dt_bulk_imports').where({ id: importId }).first('status');
+    if (state?.status !== 'checking') break;
+    const rows: Array<{ line: number; domain: string; client_id: string }> = await knex('dt_bulk_import_rows')
+      .where({ import_id: importId, outcome: 'unchecked' })
+      .andWhere('line', '>', afterLine)
+      .orderBy('line')
+      .limit(PAGE)
+      .select('line', 'domain', 'client_id');
+    if (!rows.length) break;
+    afterLine = rows.at(-1)!.line;
+    const current = Promise.all(
+      rows.map((row) =>
+        limit(async () => {
+          done.push(await check(eligibility, row));
+          if (done.length >= ROUND) await write();
+        }),
+      ),
+    );
+    // Waited for below; marked handled now so a failure meanwhile is not an unhandled rejection.
+    current.catch(() => {});
+    await previous;
+    previous = current;
+  }
+  await previous;
+  await write();
+  await knex('dt_bulk_imports').where({ id: importId, status: 'checking' }).update({ status: 'ready', updated_at: clock.now().getTime() });
 }
 
 async function check(eligibility: TransferEligibility, row: { line: number; domain: string; client_id: string }): Promise<Checked> {

@@ -23,7 +23,7 @@ interface PendingRow {
   code_ciphertext: string;
 }
 
-interface Deps {
+export interface BulkConfirmDeps {
   knex: Knex;
   clock: Clock;
   logger: Logger;
@@ -41,38 +41,40 @@ interface Deps {
  * Safe to stop anywhere and run again: a group's key is written to its rows before the host is
  * asked, and asked again with that key the host returns the order it made the first time.
  */
-export function createBulkConfirmJob(deps: Deps): JobHandler {
-  const { knex, clock } = deps;
+export function createBulkConfirmJob(deps: BulkConfirmDeps): JobHandler {
   return {
-    async run(payload) {
-      const importId = Number(payload.importId);
-      const bulk = await knex('dt_bulk_imports').where({ id: importId }).first('id', 'public_id', 'status');
-      if (bulk?.status !== 'confirming') return;
-      for (let round = 1; ; round++) {
-        // Each round places every group; another is needed only after a conflict.
-        if (round > MAX_ROUNDS) throw new Error(`bulk transfer ${bulk.public_id}: orders keep meeting conflicts; trying again later`);
-        await refuseTakenMeanwhile(deps, importId);
-        await formGroups(deps, bulk.public_id, importId);
-        const keys: string[] = await knex('dt_bulk_import_rows').where({ import_id: importId, outcome: 'accepted' }).whereNull('transfer_order_id').whereNotNull('order_key').distinct('order_key').pluck('order_key');
-        if (!keys.length) break;
-        for (const key of keys) await placeGroup(deps, importId, key);
-      }
-      const now = clock.now().getTime();
-      await knex.transaction(async (trx) => {
-        // Every code of the preview goes, refused rows' included: the orders hold their own.
-        await trx('dt_bulk_import_rows').where({ import_id: importId }).whereNotNull('code_ciphertext').update({ code_ciphertext: null });
-        await trx('dt_bulk_imports').where({ id: importId, status: 'confirming' }).update({ status: 'confirmed', confirmed_at: now, updated_at: now });
-      });
-      deps.logger.info({ importId }, 'bulk transfer confirmed; its preview codes are purged');
-    },
+    run: (payload) => confirmBulkImport(deps, Number(payload.importId)),
   };
+}
+
+/** The confirmation itself, for the job and for the command line. */
+export async function confirmBulkImport(deps: BulkConfirmDeps, importId: number): Promise<void> {
+  const { knex, clock } = deps;
+  const bulk = await knex('dt_bulk_imports').where({ id: importId }).first('id', 'public_id', 'status');
+  if (bulk?.status !== 'confirming') return;
+  for (let round = 1; ; round++) {
+    // Each round places every group; another is needed only after a conflict.
+    if (round > MAX_ROUNDS) throw new Error(`bulk transfer ${bulk.public_id}: orders keep meeting conflicts; trying again later`);
+    await refuseTakenMeanwhile(deps, importId);
+    await formGroups(deps, bulk.public_id, importId);
+    const keys: string[] = await knex('dt_bulk_import_rows').where({ import_id: importId, outcome: 'accepted' }).whereNull('transfer_order_id').whereNotNull('order_key').distinct('order_key').pluck('order_key');
+    if (!keys.length) break;
+    for (const key of keys) await placeGroup(deps, importId, key);
+  }
+  const now = clock.now().getTime();
+  await knex.transaction(async (trx) => {
+    // Every code of the preview goes, refused rows' included: the orders hold their own.
+    await trx('dt_bulk_import_rows').where({ import_id: importId }).whereNotNull('code_ciphertext').update({ code_ciphertext: null });
+    await trx('dt_bulk_imports').where({ id: importId, status: 'confirming' }).update({ status: 'confirmed', confirmed_at: now, updated_at: now });
+  });
+  deps.logger.info({ importId }, 'bulk transfer confirmed; its preview codes are purged');
 }
 
 /**
  * An accepted row not yet in a group whose domain was ordered or taken under management since
  * the preview was checked is refused now, as the single order form would refuse it.
  */
-async function refuseTakenMeanwhile(deps: Deps, importId: number): Promise<void> {
+async function refuseTakenMeanwhile(deps: BulkConfirmDeps, importId: number): Promise<void> {
   const { knex } = deps;
   const rows: Array<{ line: number; domain: string; client_id: string }> = await knex('dt_bulk_import_rows').where({ import_id: importId, outcome: 'accepted' }).whereNull('order_key').select('line', 'domain', 'client_id');
   for (let i = 0; i < rows.length; i += CHUNK) {
@@ -98,7 +100,7 @@ async function refuse(db: Knex | Knex.Transaction, importId: number, line: numbe
 }
 
 /** Gives each accepted row without a group the key of its client's and currency's new group. */
-async function formGroups(deps: Deps, publicId: string, importId: number): Promise<void> {
+async function formGroups(deps: BulkConfirmDeps, publicId: string, importId: number): Promise<void> {
   const { knex } = deps;
   const groups: Array<{ client_id: string; currency: string }> = await knex('dt_bulk_import_rows').where({ import_id: importId, outcome: 'accepted' }).whereNull('order_key').distinct('client_id', 'currency');
   for (const group of groups) {
@@ -111,7 +113,7 @@ async function formGroups(deps: Deps, publicId: string, importId: number): Promi
 }
 
 /** One group: the host's order (made once per key), then its transfer orders in one transaction. */
-async function placeGroup(deps: Deps, importId: number, key: string): Promise<void> {
+async function placeGroup(deps: BulkConfirmDeps, importId: number, key: string): Promise<void> {
   const { knex, billing, secretBox, clock } = deps;
   const rows: PendingRow[] = await knex('dt_bulk_import_rows').where({ import_id: importId, order_key: key, outcome: 'accepted' }).whereNull('transfer_order_id').orderBy('line').select('line', 'domain', 'client_id', 'registrar_id', 'amount_minor', 'currency', 'code_ciphertext');
   if (!rows.length) return;
@@ -163,13 +165,16 @@ async function placeGroup(deps: Deps, importId: number, key: string): Promise<vo
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
+    // The same group placed a moment ago by another run of this confirmation (a worker and the
+    // command line): its orders stand.
+    if (await knex('dt_bulk_import_rows').where({ import_id: importId, order_key: key }).whereNotNull('transfer_order_id').first('id')) return;
     // A domain of the group was ordered elsewhere in the moment since the check: this order
     // is cancelled, that row refused, and the rest placed again under a new key.
     await regroup(deps, importId, key, created);
   }
 }
 
-async function regroup(deps: Deps, importId: number, key: string, created: CreatedBulkOrder): Promise<void> {
+async function regroup(deps: BulkConfirmDeps, importId: number, key: string, created: CreatedBulkOrder): Promise<void> {
   await deps.billing.cancelOrder(created.orderId, 'bulk transfer: a domain of the order was ordered elsewhere meanwhile; its other domains are on a new order');
   await deps.knex('dt_bulk_import_rows').where({ import_id: importId, order_key: key }).whereNull('transfer_order_id').update({ order_key: null });
   deps.logger.warn({ importId, orderId: created.orderId }, 'a bulk transfer order met a domain ordered meanwhile; cancelled and placed again');

@@ -57,6 +57,8 @@ interface Deps {
   secretBox: SecretBox;
   billing: BillingPort;
   queue: JobQueue;
+  /** The check and the confirmation, run in this process (the command line's way). */
+  work: { check(importId: number): Promise<void>; confirm(importId: number): Promise<void> };
 }
 
 /**
@@ -80,7 +82,7 @@ export class BulkImportService {
    * Reads the file into a new import and queues its check. A file refused as a whole (not CSV,
    * too large, too many rows, no rows) leaves nothing behind: its rows written so far go with it.
    */
-  async createFromCsv(input: Readable, options: { actor: string; defaultClientId?: string }): Promise<BulkImportRow> {
+  async createFromCsv(input: Readable, options: { actor: string; defaultClientId?: string; queueCheck?: boolean }): Promise<BulkImportRow> {
     const { knex, clock, config } = this.deps;
     const now = clock.now().getTime();
     const [id] = await knex('dt_bulk_imports').insert({
@@ -102,8 +104,27 @@ export class BulkImportService {
       await knex('dt_bulk_imports').where({ id: importId }).delete();
       throw error;
     }
-    await this.deps.queue.enqueue(BULK_CHECK_JOB, `bulk-check:${importId}`, { importId });
+    if (options.queueCheck !== false) await this.deps.queue.enqueue(BULK_CHECK_JOB, `bulk-check:${importId}`, { importId });
     return this.byId(importId);
+  }
+
+  /**
+   * Checks an import created with `queueCheck: false` here and now (the command line, which
+   * shows its progress). Stopped half-way, the import waits unconfirmed until it expires.
+   */
+  checkNow(importId: number): Promise<void> {
+    return this.deps.work.check(importId);
+  }
+
+  /**
+   * Carries out a confirmation here and now rather than waiting for a worker. Its job is queued
+   * all the same, so one stopped half-way is finished by a worker; a run that finds the work
+   * done makes nothing more.
+   */
+  async confirmNow(publicId: string, actor: string): Promise<BulkImportRow> {
+    const bulk = await this.confirm(publicId, actor);
+    await this.deps.work.confirm(bulk.id);
+    return this.byId(bulk.id);
   }
 
   private async readRows(importId: number, input: Readable, defaultClientId: string | undefined): Promise<{ total: number; refused: number }> {
@@ -204,13 +225,18 @@ export class BulkImportService {
     return rows.map((row: Record<string, unknown>) => ({ ...row, domains: Number(row.domains), total_minor: Number(row.total_minor) })) as never;
   }
 
+  /** Each ordered row's host order and invoice. */
+  async orderLinks(importId: number): Promise<Array<{ line: number; order_id: string; invoice_id: string }>> {
+    return this.deps.knex('dt_bulk_import_rows as r').join('dt_transfer_orders as o', 'o.id', 'r.transfer_order_id').where('r.import_id', importId).select('r.line', 'o.order_id', 'o.invoice_id');
+  }
+
   async byPublicId(publicId: string): Promise<BulkImportRow> {
     const row = await this.deps.knex('dt_bulk_imports').where({ public_id: publicId }).first();
     if (!row) throw new NotFoundError();
     return row as BulkImportRow;
   }
 
-  private async byId(id: number): Promise<BulkImportRow> {
+  async byId(id: number): Promise<BulkImportRow> {
     return (await this.deps.knex('dt_bulk_imports').where({ id }).first()) as BulkImportRow;
   }
 
@@ -234,6 +260,18 @@ export class BulkImportService {
     return counts;
   }
 
+  /** Ends a preview now (a dry run's): its codes purged, never to be confirmed. */
+  async discard(importId: number): Promise<void> {
+    await this.expire(importId, this.deps.clock.now().getTime());
+  }
+
+  private async expire(id: number, now: number): Promise<void> {
+    await this.deps.knex.transaction(async (trx) => {
+      await trx('dt_bulk_import_rows').where({ import_id: id }).whereNotNull('code_ciphertext').update({ code_ciphertext: null });
+      await trx('dt_bulk_imports').where({ id }).whereIn('status', ['checking', 'ready']).update({ status: 'expired', updated_at: now });
+    });
+  }
+
   /**
    * Ends previews nobody confirmed in time: their sealed codes are purged and they can no
    * longer be confirmed. Run by the scheduler; returns how many expired.
@@ -242,12 +280,7 @@ export class BulkImportService {
     const { knex, clock } = this.deps;
     const now = clock.now().getTime();
     const stale: number[] = (await knex('dt_bulk_imports').whereIn('status', ['checking', 'ready']).andWhere('expires_at', '<', now).pluck('id')).map(Number);
-    for (const id of stale) {
-      await knex.transaction(async (trx) => {
-        await trx('dt_bulk_import_rows').where({ import_id: id }).whereNotNull('code_ciphertext').update({ code_ciphertext: null });
-        await trx('dt_bulk_imports').where({ id }).whereIn('status', ['checking', 'ready']).update({ status: 'expired', updated_at: now });
-      });
-    }
+    for (const id of stale) await this.expire(id, now);
     if (stale.length) this.deps.logger.info({ expired: stale.length }, 'expired bulk transfer previews; their EPP codes are purged');
     return stale.length;
   }

@@ -8,6 +8,7 @@ import { migrateDownAll, migrateLatest, type MigrationSet } from '../migration-s
 import { runSyncCommand, SYNC_COMMAND_USAGE } from './sync.command.ts';
 import { parseSandboxArgs, runSandboxCommand, SANDBOX_COMMAND_USAGE } from './sandbox.command.ts';
 import { describeCliError } from './cli-errors.ts';
+import { IMPORT_TRANSFERS_USAGE, parseImportTransfersArgs, runImportTransfers } from './import-transfers.command.ts';
 import { manifest } from '../config.ts';
 
 export interface CliOutput {
@@ -108,6 +109,17 @@ export const MODULE_COMMANDS: Record<string, CliCommand> = {
       const { module } = await open();
       await module.prepare();
       return runSandboxCommand(parsed, module.sandbox(parsed.registrar), output);
+    },
+  },
+  'import-transfers': {
+    summary: 'bulk transfer-in from a CSV of domain,auth_code[,client]: every row checked, then the accepted ones ordered (one order and invoice per client); a report of each row',
+    usage: IMPORT_TRANSFERS_USAGE,
+    async run({ args, output, open }) {
+      const parsed = parseImportTransfersArgs(args);
+      if (typeof parsed === 'string') return usageError(output, 'import-transfers', parsed);
+      const { module } = await open();
+      await module.prepare();
+      return runImportTransfers(parsed, { bulkImports: module.services.bulkImports, languages: module.services.languages, output });
     },
   },
   'sync-domain-statuses': {

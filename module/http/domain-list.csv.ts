@@ -3,18 +3,9 @@ import type { Knex } from 'knex';
 import { listDomains, type DomainListQuery } from '../domains/domain-list.query.ts';
 import { decodeCursor } from '../domains/keyset.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
+import { csvField } from '../csv-field.ts';
 
 const COLUMNS = ['domain', 'domain_unicode', 'client_id', 'client_name', 'registrar', 'status', 'failure_code', 'expiry_date', 'status_changed_at', 'last_checked_at'];
-
-/**
- * One CSV field: quoted when it holds a separator, a quote or a line break, and a leading
- * = + - @ (or tab, CR) defused with an apostrophe so a spreadsheet does not run it as a formula.
- */
-export function csvField(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 const isoDate = (ms: number | null) => (ms === null || ms === undefined ? '' : new Date(Number(ms)).toISOString());
 

@@ -6,7 +6,7 @@ import { insertRows } from '../../module/database.ts';
 import { listDomains, parseDomainListQuery, type DomainListQuery } from '../../module/domains/domain-list.query.ts';
 import { listJobs, parseJobListQuery } from '../../module/jobs/job-list.query.ts';
 import { chooseIndex, fewRows } from '../../module/domains/list-plan.ts';
-import { csvField } from '../../module/http/domain-list.csv.ts';
+import { csvField } from '../../module/csv-field.ts';
 
 const db = useMigratedDatabase();
 const T0 = Date.parse('2026-05-01T00:00:00Z');
