@@ -70,7 +70,7 @@ export interface ModuleConfig {
   billing: { onPaidTransferEnded: 'credit' | 'admin_decides' };
   orders: { unpaidExpiryDays: number; abandonFailedAfterDays: number };
   transferIn: { codeResubmissionsPerOrder: number };
-  bulk: { maxRows: number; maxBytes: number; checkConcurrency: number; previewTtlMinutes: number };
+  bulk: { maxRows: number; maxBytes: number; checkConcurrency: number; previewTtlMinutes: number; maxActionDomains: number; actionConcurrency: number };
 }
 
 /** A configuration problem. `key` is the dotted path of the offending key. */

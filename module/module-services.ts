@@ -19,6 +19,8 @@ import { intervalSlots } from '../cron/cron-slots.ts';
 import { ConflictError } from './errors.ts';
 import { BULK_CHECK_JOB, BULK_CONFIRM_JOB, BulkImportService, createBulkPreviewExpiryTask } from './bulk/bulk-import.service.ts';
 import { confirmBulkImport, createBulkConfirmJob, type BulkConfirmDeps } from './bulk/bulk-confirm.job.ts';
+import { BULK_DOMAIN_ACTION_JOB, BulkDomainActions } from './bulk/bulk-domain-actions.ts';
+import { createBulkDomainActionJob } from './bulk/bulk-domain-action.job.ts';
 import { checkBulkImport, createBulkCheckJob } from './bulk/bulk-check.job.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
@@ -46,6 +48,8 @@ export interface ModuleServices {
   eligibility: TransferEligibility;
   /** Bulk transfer by CSV: previews checked row by row, confirmed or left to expire. */
   bulkImports: BulkImportService;
+  /** Retry, sync, lock or unlock every domain a Domains list filter selects. */
+  bulkActions: BulkDomainActions;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
   /** The admin dashboard's counts, last sync run and transfers per day. */
@@ -187,6 +191,18 @@ export function createModuleServices(deps: {
       { task: bulkExpiry, slots: intervalSlots(5), keepRunsMs: 24 * 60 * 60 * 1000 },
     ],
   });
+  const transferOut = new TransferOutService({ knex: ctx.knex, clock: ctx.clock, logger, config, registrars, domains });
+  const bulkActions = new BulkDomainActions({ knex: ctx.knex, clock: ctx.clock, queue, maxDomains: config.bulk.maxActionDomains });
+  // Added once the services it drives exist; workers read the handlers when they run a job.
+  jobHandlers[BULK_DOMAIN_ACTION_JOB] = createBulkDomainActionJob({
+    knex: ctx.knex,
+    clock: ctx.clock,
+    logger: logger.child({ component: 'bulk' }),
+    transferOrders,
+    syncRunner: sync.runner,
+    transferOut,
+    concurrency: config.bulk.actionConcurrency,
+  });
   let worker: JobWorker | undefined;
   return {
     knex: ctx.knex,
@@ -209,13 +225,14 @@ export function createModuleServices(deps: {
     transferOrders,
     domains,
     dashboard: new DashboardQueries(ctx.knex, ctx.clock, { stuckAfterDays: config.sync.stuckAfterDays, codeResubmissionsPerOrder: config.transferIn.codeResubmissionsPerOrder }),
-    transferOut: new TransferOutService({ knex: ctx.knex, clock: ctx.clock, logger, config, registrars, domains }),
+    transferOut,
     adoptDomain: (input) => adoptDomain({ knex: ctx.knex, clock: ctx.clock, logger, registrars }, input),
     registrars,
     hooks,
     jobHandlers,
     cronTasks: [...sync.tasks, expiry, bulkExpiry],
     bulkImports,
+    bulkActions,
     sync,
     createWorker,
     async retryDeadJob(job) {

@@ -8,6 +8,7 @@ import { DOMAIN_STATUSES } from '../domains/domain-status.machine.ts';
 import { DOMAIN_SORTS, listDomains, PAGE_SIZES, parseDomainListQuery } from '../domains/domain-list.query.ts';
 import { REGISTRAR_ERROR_CODES } from '../../registrar-adapters/types.ts';
 import { streamDomainsCsv } from './domain-list.csv.ts';
+import { BULK_DOMAIN_ACTIONS } from '../bulk/bulk-domain-actions.ts';
 import { listQueryString, withParams } from './list-links.ts';
 import { domainParam, renderDomainPage } from './domain-page.ts';
 import { cancelConfirmed, renderCancelConfirmation } from './transfer-cancel.ts';
@@ -40,6 +41,10 @@ export function adminDomainRoutes(on: DeclareRoute, pages: PageKit, services: Mo
       nextHref: page.next ? `?${withParams(current, { after: page.next })}` : undefined,
       firstHref: query.after ? `?${withParams(current, { after: undefined })}` : undefined,
       csvHref: `?${withParams(current, { after: undefined, format: 'csv' })}`,
+      // The bulk actions this admin may take, on what the filter selects (not the page shown).
+      bulkActions: Object.entries(BULK_DOMAIN_ACTIONS).filter(([, permission]) => pages.can(req, permission)).map(([action]) => action),
+      bulkFilter: ['status', 'registrar', 'tld', 'client', 'failure', 'q'].flatMap((name) => (current.get(name) ? [{ name, value: current.get(name) }] : [])),
+      bulkMax: services.bulkActions.maxDomains.toLocaleString('en'),
     });
   });
 

@@ -10,6 +10,7 @@ import { adminRegistrarRoutes } from './admin-registrars.routes.ts';
 import { adminSandboxFaultRoutes } from './admin-sandbox-faults.routes.ts';
 import { adminSyncRoutes } from './admin-sync.routes.ts';
 import { adminBulkRoutes } from './admin-bulk.routes.ts';
+import { adminBulkActionRoutes } from './admin-bulk-actions.routes.ts';
 
 /**
  * The admin pages, wherever the host mounts them (`/admin` by default). Every route requires an
@@ -23,6 +24,7 @@ export function createAdminRouter(pages: PageKit, services: ModuleServices): Rou
   router.use(pages.mountedAs('admin'), pages.authenticate, pages.rememberLocaleChoice, pages.requireAdmin, pages.formBody, pages.verifyCsrf);
   const on = routeDeclarer(router, pages, 'admin');
   adminDashboardRoutes(on, pages, services);
+  adminBulkActionRoutes(on, pages, services);
   adminDomainRoutes(on, pages, services);
   transferOutRoutes(on, pages, services, 'admin');
   adminJobRoutes(on, pages, services);

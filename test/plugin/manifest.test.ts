@@ -91,6 +91,23 @@ describe('admin permissions from the manifest are checked on every admin route',
     expect((await request(platform.app).get('/admin/registrars/sandbox').set(as)).status).toBe(403);
   });
 
+  it('offers a bulk action only to an admin who may take the single action, and refuses it (403) to one who may not', async () => {
+    const platform = await embedModule(db);
+    const viewer = platform.as(admin(['domains.view_all']));
+    const list = await request(platform.app).get('/admin/domains').set(viewer);
+    expect(list.text).not.toContain('action="/admin/domains/bulk-action"');
+    const locker = platform.as(admin(['domains.view_all', 'domains.transfer_out.manage']));
+    const offered = await request(platform.app).get('/admin/domains').set(locker);
+    expect(offered.text).toContain('<option value="unlock">');
+    expect(offered.text).not.toContain('<option value="sync">');
+    // The same session (and so the same form token) with fewer permissions.
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(offered.text)![1];
+    const refused = await request(platform.app).post('/admin/domains/bulk-action').set(viewer).type('form').send({ _csrf: csrf, action: 'unlock' });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('domains.transfer_out.manage');
+    expect(await db.knex('dt_bulk_actions').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+  });
+
   it('lets an admin with "*" open every admin page', async () => {
     const platform = await embedModule(db);
     const as = platform.as(admin('*'));

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import http from 'node:http';
 import request from 'supertest';
 import type { Host } from '../../host/build-host.ts';
@@ -48,7 +49,7 @@ export interface FuzzWorld {
   client: Session;
   admin: Session;
   /** Ids the routes' `:id` parameters pick from, filled by the scenarios. */
-  ids: { invoices: string[]; jobs: string[]; tasks: string[] };
+  ids: { invoices: string[]; jobs: string[]; tasks: string[]; bulk: string[] };
   /** Waits for work a route started and did not await (Admin → Sync → Run sync now). */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -97,7 +98,7 @@ export async function createFuzzWorld(db: TestDatabase): Promise<FuzzWorld> {
     db,
     client: await login(server, DEMO.client, '/client'),
     admin: await login(server, DEMO.admin, '/admin'),
-    ids: { invoices: [], jobs: [], tasks: [] },
+    ids: { invoices: [], jobs: [], tasks: [], bulk: [] },
     settle: async () => {
       while (running.length) await running.shift();
     },
@@ -151,7 +152,7 @@ export function preparer(w: FuzzWorld, base: Rows) {
     if (!state) {
       await emptyAllTables(w.db.knex);
       await restore(w.db, base);
-      w.ids = { invoices: [], jobs: [], tasks: [] };
+      w.ids = { invoices: [], jobs: [], tasks: [], bulk: [] };
       for (const setup of setups) await setup(w);
       state = { rows: await snapshotOf(w.db), ids: structuredClone(w.ids) };
       prepared.set(key, state);
@@ -196,6 +197,13 @@ export const scenarios = {
   async deadJobs(w: FuzzWorld) {
     await w.db.knex('dt_jobs').update({ status: 'dead', last_error: 'out of attempts' });
     w.ids.jobs = (await w.db.knex('dt_jobs').select('id')).map((r) => String(r.id));
+  },
+  /** A checked bulk transfer preview with demo-transferable.com accepted (Admin → Bulk transfers → confirm). */
+  async checkedBulkImport(w: FuzzWorld) {
+    const clientId = String((await w.host.accounts.findUserByEmail(DEMO.client.email))!.client_id);
+    const created = await w.host.module.services.bulkImports.createFromCsv(Readable.from([Buffer.from('demo-transferable.com,code1234\ndemo-locked.com,code5678\n')]), { actor: 'admin:1', defaultClientId: clientId });
+    await runJobs(w.world);
+    w.ids.bulk.push(created.public_id);
   },
   /** A paid handmade-example.biz transfer: a task for staff at the manual registrar. */
   async manualTask(w: FuzzWorld) {

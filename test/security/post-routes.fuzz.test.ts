@@ -114,6 +114,21 @@ const ROUTES: FuzzRoute[] = [
     as: 'admin',
     fields: { client: ['1', '999999', ''], paste: ['demo-transferable.com,code1234', 'domain,auth_code\r\n', 'client,domain,auth_code\n1,demo-locked.com,"a,""b"""', 'not a name,x', '\u0000\u0001'] },
   },
+  { route: 'POST /admin/bulk-transfers/:bulkId/confirm', as: 'admin', reset: true, setup: [scenarios.checkedBulkImport], params: (w) => ({ bulkId: [...w.ids.bulk, 'no-such-import'] }) },
+  {
+    route: 'POST /admin/domains/bulk-action',
+    as: 'admin',
+    reset: true,
+    fields: {
+      action: ['lock', 'unlock', 'sync', 'retry_transfer', 'delete'],
+      status: ['active', 'pending', 'nonsense'],
+      registrar: ['sandbox', 'nowhere'],
+      q: ['demo-ours', '例子', '\u0000'],
+      client: ['1', '999999'],
+      tld: ['com', '.net'],
+      failure: ['auth_code_invalid', 'nope'],
+    },
+  },
   {
     route: 'POST /admin/registrars/sandbox/:adapterId/domains/:domain/:action',
     as: 'admin',
