@@ -48,12 +48,14 @@ export function adminBulkRoutes(on: DeclareRoute, pages: PageKit, services: Modu
     const orders = bulk.status === 'confirming' || bulk.status === 'confirmed' ? await services.bulkImports.ordersOf(bulk.id) : [];
     const placed = orders.reduce((sum, order) => sum + order.domains, 0);
     const shown = lines.slice(0, PAGE);
-    const names = await services.clientNames(orders.map((order) => order.client_id));
+    const names = await services.clientNames([...orders.map((order) => order.client_id), ...shown.flatMap((line) => (line.client_id && line.reason_key !== 'bulk:row.unknown_client' ? [line.client_id] : []))]);
     pages.render(req, res, 'admin/bulk-preview', {
       titleKey: 'bulk:preview_title',
       bulk,
       checking: bulk.status === 'checking',
       running: bulk.status === 'checking' || bulk.status === 'confirming',
+      // While rows are checked or ordered the page refreshes itself (every few seconds without JavaScript).
+      refreshSeconds: bulk.status === 'checking' || bulk.status === 'confirming' ? 3 : undefined,
       confirmable: bulk.status === 'ready' && bulk.accepted_rows > 0,
       placed,
       orders: orders.map((order) => ({ ...order, clientName: names.get(order.client_id) ?? order.client_id })),
@@ -63,7 +65,7 @@ export function adminBulkRoutes(on: DeclareRoute, pages: PageKit, services: Modu
       outcomes: OUTCOMES.map((o) => ({ value: o, count: counts[o], selected: o === outcome })),
       lines: shown.map((line) => {
         const params = line.reason_params ? (JSON.parse(line.reason_params) as Record<string, unknown>) : {};
-        return { ...line, unicode: toUnicode(line.domain), params, reasons: Array.isArray(params.reasons) ? params.reasons : undefined };
+        return { ...line, unicode: toUnicode(line.domain), clientName: line.client_id ? names.get(line.client_id) : undefined, params, reasons: Array.isArray(params.reasons) ? params.reasons : undefined };
       }),
       nextHref: lines.length > PAGE ? `?${new URLSearchParams({ ...(outcome ? { outcome } : {}), after: String(shown.at(-1)!.line) })}` : undefined,
     });
