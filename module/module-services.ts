@@ -126,7 +126,7 @@ export function createModuleServices(deps: {
     settlements,
   });
   const bulkCheck = { knex: ctx.knex, clock: ctx.clock, eligibility, concurrency: config.bulk.checkConcurrency };
-  const bulkConfirm: BulkConfirmDeps = { knex: ctx.knex, clock: ctx.clock, logger: logger.child({ component: 'bulk' }), billing: ctx.billing, secretBox };
+  const bulkConfirm: BulkConfirmDeps = { knex: ctx.knex, clock: ctx.clock, logger: logger.child({ component: 'bulk' }), billing: ctx.billing, secretBox, eligibility };
   const jobHandlers: Record<string, JobHandler> = {
     [TRANSFER_DOMAIN_JOB]: createTransferDomainJob({
       registrarCallTimeoutMs: config.jobs.registrarCallTimeoutMs,

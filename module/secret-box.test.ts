@@ -17,6 +17,13 @@ describe('sealed EPP codes', () => {
     expect(box.seal('same', 'a')).not.toBe(box.seal('same', 'a'));
   });
 
+  it('never use a nonce twice, across the blocks they are drawn from', () => {
+    const box = new SecretBox(key);
+    const nonces = Array.from({ length: 1000 }, () => box.seal('x', 'a').split('.')[1]);
+    expect(new Set(nonces).size).toBe(1000);
+    expect(nonces.every((n) => Buffer.from(n!, 'base64').length === 12)).toBe(true);
+  });
+
   it('fail to open when the ciphertext was tampered with', () => {
     const box = new SecretBox(key);
     const [v, iv, body, tag] = box.seal('Ab3$-x9!Qz', 'aad').split('.');

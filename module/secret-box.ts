@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 
 const VERSION = 'v1';
+const NONCE_BYTES = 12;
 
 /** Raised when a sealed value was tampered with, or sealed for another purpose or key. */
 export class SecretIntegrityError extends Error {
@@ -17,6 +18,13 @@ export class SecretIntegrityError extends Error {
  */
 export class SecretBox {
   private readonly key: Buffer;
+  /**
+   * Random bytes drawn from the system's generator in blocks, each nonce taken once and never
+   * again: one call per 256 nonces instead of one per value (a 100,000-row bulk file seals
+   * 100,000 codes).
+   */
+  private nonces = Buffer.alloc(0);
+  private nonceOffset = 0;
 
   constructor(base64Key: string) {
     this.key = Buffer.from(base64Key, 'base64');
@@ -24,12 +32,23 @@ export class SecretBox {
   }
 
   seal(plaintext: string, aad: string): string {
-    const iv = crypto.randomBytes(12);
+    const iv = this.nextNonce();
     const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
     return [VERSION, iv.toString('base64'), body.toString('base64'), tag.toString('base64')].join('.');
+  }
+
+  private nextNonce(): Buffer {
+    if (this.nonceOffset + NONCE_BYTES > this.nonces.length) {
+      this.nonces = crypto.randomBytes(NONCE_BYTES * 256);
+      this.nonceOffset = 0;
+    }
+    // A copy: the block is never handed out, so nothing can write into a nonce still to come.
+    const nonce = Buffer.from(this.nonces.subarray(this.nonceOffset, this.nonceOffset + NONCE_BYTES));
+    this.nonceOffset += NONCE_BYTES;
+    return nonce;
   }
 
   open(sealed: string, aad: string): string {

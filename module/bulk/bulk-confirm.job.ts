@@ -5,7 +5,8 @@ import type { JobHandler } from '../jobs/job-types.ts';
 import type { SecretBox } from '../secret-box.ts';
 import { insertRows } from '../database.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
-import { OPEN_ORDER_STATUSES } from '../transfer-in/transfer-eligibility.service.ts';
+import { refuseHeld, type TransferEligibility } from '../transfer-in/transfer-eligibility.service.ts';
+import { AppError } from '../errors.ts';
 import { eppCodeAad, isUniqueViolation } from '../transfer-in/transfer-order.service.ts';
 import { bulkCodeAad } from './bulk-import.service.ts';
 
@@ -29,6 +30,7 @@ export interface BulkConfirmDeps {
   logger: Logger;
   billing: BillingPort;
   secretBox: SecretBox;
+  eligibility: Pick<TransferEligibility, 'openHolders'>;
 }
 
 /**
@@ -79,20 +81,19 @@ async function refuseTakenMeanwhile(deps: BulkConfirmDeps, importId: number): Pr
   const rows: Array<{ line: number; domain: string; client_id: string }> = await knex('dt_bulk_import_rows').where({ import_id: importId, outcome: 'accepted' }).whereNull('order_key').select('line', 'domain', 'client_id');
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    const names = chunk.map((row) => row.domain);
-    const holders = new Map<string, { client_id: string; status: string }>();
-    for (const order of await knex('dt_transfer_orders').whereIn('domain', names).whereIn('status', OPEN_ORDER_STATUSES).select('domain', 'client_id')) holders.set(order.domain, { client_id: order.client_id, status: 'pending' });
-    for (const domain of await knex('dt_domains').whereIn('domain', names).whereIn('status', ['pending', 'active']).select('domain', 'client_id', 'status')) if (!holders.has(domain.domain)) holders.set(domain.domain, domain);
+    const holders = await deps.eligibility.openHolders(chunk.map((row) => row.domain));
     for (const row of chunk) {
-      const holder = holders.get(row.domain);
-      if (!holder) continue;
-      const key = holder.client_id !== row.client_id ? 'rules:not_available' : holder.status === 'active' ? 'rules:already_managed' : 'rules:open_transfer_exists';
-      await refuse(knex, importId, row.line, key, { domain: toUnicode(row.domain) });
+      try {
+        refuseHeld({ domain: row.domain, unicode: toUnicode(row.domain) }, row.client_id, holders.get(row.domain));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        await refuse(knex, importId, row.line, error.messageKey, error.params);
+      }
     }
   }
 }
 
-async function refuse(db: Knex | Knex.Transaction, importId: number, line: number, key: string, params: Record<string, string>): Promise<void> {
+async function refuse(db: Knex | Knex.Transaction, importId: number, line: number, key: string, params: Record<string, string | number>): Promise<void> {
   await db.transaction(async (trx) => {
     const changed = await trx('dt_bulk_import_rows').where({ import_id: importId, line, outcome: 'accepted' }).whereNull('transfer_order_id').update({ outcome: 'refused', reason_key: key, reason_params: JSON.stringify(params), order_key: null, code_ciphertext: null });
     if (changed) await trx('dt_bulk_imports').where({ id: importId }).update({ accepted_rows: trx.raw('accepted_rows - ?', [changed]) });

@@ -14,7 +14,7 @@ import type { ScheduledTask } from '../../cron/scheduled-task.ts';
 
 export const BULK_CHECK_JOB = 'BulkTransferCheckJob';
 export const BULK_CONFIRM_JOB = 'BulkTransferConfirmJob';
-const INSERT_CHUNK = 500;
+const INSERT_CHUNK = 2000;
 
 export type BulkImportStatus = 'checking' | 'ready' | 'confirming' | 'confirmed' | 'expired';
 
@@ -133,22 +133,42 @@ export class BulkImportService {
     let batch: Array<Record<string, unknown>> = [];
     let total = 0;
     let refused = 0;
-    for await (const row of readTransferCsv(input, this.deps.config)) {
-      total++;
-      const prepared = await this.prepare(importId, row, defaultClientId, seen, clients);
-      if (prepared.outcome === 'refused') refused++;
-      batch.push(prepared);
-      if (batch.length >= INSERT_CHUNK) {
-        await insertRows(this.deps.knex, 'dt_bulk_import_rows', batch);
-        batch = [];
+    // One chunk is written while the next is read and sealed: the database's time and the
+    // parser's overlap, and at most one chunk waits in memory.
+    const writes: Array<Promise<void>> = [];
+    let writing: Promise<unknown> = Promise.resolve();
+    const flush = async () => {
+      const rows = batch;
+      batch = [];
+      if (writes.length >= 2) await writes.shift();
+      const write = insertRows(this.deps.knex, 'dt_bulk_import_rows', rows, { chunk: INSERT_CHUNK });
+      write.catch(() => {});
+      writes.push(write);
+      writing = Promise.all(writes);
+    };
+    try {
+      for await (const rows of readTransferCsv(input, this.deps.config)) {
+        for (const row of rows) {
+          total++;
+          const clientId = row.client ?? defaultClientId;
+          if (clientId && !clients.has(clientId)) clients.set(clientId, (await this.deps.billing.getClient(clientId)) !== null);
+          const prepared = this.prepare(importId, row, defaultClientId, seen, clients);
+          if (prepared.outcome === 'refused') refused++;
+          batch.push(prepared);
+          if (batch.length >= INSERT_CHUNK) await flush();
+        }
       }
+      await flush();
+    } finally {
+      // A file refused half-way is removed whole: not before its last chunk is written.
+      await writing.catch(() => undefined);
     }
-    await insertRows(this.deps.knex, 'dt_bulk_import_rows', batch);
+    await writing;
     return { total, refused };
   }
 
   /** One row as stored: normalised and sealed when it can be checked, refused with its reason when not. */
-  private async prepare(importId: number, row: CsvTransferRow, defaultClientId: string | undefined, seen: Map<string, number>, clients: Map<string, boolean>) {
+  private prepare(importId: number, row: CsvTransferRow, defaultClientId: string | undefined, seen: Map<string, number>, clients: Map<string, boolean>) {
     const refused = (domain: string, key: string, params: Record<string, string | number> = {}) => ({
       import_id: importId,
       line: row.line,
@@ -170,7 +190,7 @@ export class BulkImportService {
     }
     const clientId = row.client ?? defaultClientId;
     if (!clientId) return refused(domain, 'bulk:row.no_client');
-    if (!clients.has(clientId)) clients.set(clientId, (await this.deps.billing.getClient(clientId)) !== null);
+    // Each client is looked up once per file, before its first row is prepared.
     if (!clients.get(clientId)) return refused(domain, 'bulk:row.unknown_client', { client: clientId.slice(0, 64) });
     const first = seen.get(domain);
     if (first !== undefined) return refused(domain, 'bulk:row.duplicate', { line: first });

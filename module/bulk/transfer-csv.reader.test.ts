@@ -9,7 +9,7 @@ async function read(content: string | Buffer, limits = LIMITS, chunk = 7): Promi
   // Small chunks: a quoted field, a CRLF or a multi-byte character split across reads must not matter.
   const parts = Array.from({ length: Math.ceil(bytes.length / chunk) }, (_, i) => bytes.subarray(i * chunk, (i + 1) * chunk));
   const rows: CsvTransferRow[] = [];
-  for await (const row of readTransferCsv(Readable.from(parts), limits)) rows.push(row);
+  for await (const batch of readTransferCsv(Readable.from(parts), limits)) rows.push(...batch);
   return rows;
 }
 
@@ -23,6 +23,17 @@ async function problem(content: string | Buffer, limits = LIMITS): Promise<strin
 }
 
 describe('reading a bulk transfer CSV', () => {
+  it('numbers each row by the line it starts on, a quoted line break and blank lines included', async () => {
+    for (const eol of ['\r\n', '\n', '\r']) {
+      const rows = await read(`domain,auth_code${eol}a.com,"x${eol}y"${eol}${eol}b.com,z${eol}c.com,w`);
+      expect(rows.map((r) => [r.line, r.domain, r.code]), JSON.stringify(eol)).toEqual([
+        [2, 'a.com', `x${eol}y`],
+        [5, 'b.com', 'z'],
+        [6, 'c.com', 'w'],
+      ]);
+    }
+  });
+
   it('reads a BOM, CRLF lines, quoted fields, and commas, quotes and spaces inside codes exactly', async () => {
     const rows = await read('\ufeffdomain,auth_code\r\nexample.com,"a,b""c d"\r\n"quoted.net",plain\r\n\r\nlast.org,  spaced  \r\n');
     expect(rows).toEqual([
@@ -70,7 +81,7 @@ describe('reading a bulk transfer CSV', () => {
   it('reads 100,000 rows without holding them', async () => {
     const body = Buffer.from(Array.from({ length: 100_000 }, (_, i) => `d${i}.com,code-${i}`).join('\n'));
     let n = 0;
-    for await (const row of readTransferCsv(Readable.from([body]), { ...LIMITS, maxRows: 100_000 })) if (!row.problem) n++;
+    for await (const batch of readTransferCsv(Readable.from([body]), { ...LIMITS, maxRows: 100_000 })) n += batch.filter((row) => !row.problem).length;
     expect(n).toBe(100_000);
   });
 });

@@ -27,6 +27,16 @@ export interface RegistryFactsSource {
 /** Order states in which a transfer is still open (money taken or about to be). */
 export const OPEN_ORDER_STATUSES = ['awaiting_payment', 'queued', 'failed'] as const;
 
+/** Who holds a name here: the client of its open order, or of its pending or active (`managed`) domain. */
+export type OpenHolders = Map<string, { clientId: string; managed: boolean }>;
+
+/** Refuses a name someone holds. Another client's order or domain is not revealed: they hear only that it cannot be ordered now. */
+export function refuseHeld(name: Pick<NormalizedDomain, 'domain' | 'unicode'>, clientId: string | undefined, holder: { clientId: string; managed: boolean } | undefined): void {
+  if (!holder) return;
+  if (clientId !== undefined && holder.clientId !== clientId) throw new ConflictError('rules:not_available', { domain: name.unicode });
+  throw new ConflictError(holder.managed ? 'rules:already_managed' : 'rules:open_transfer_exists', { domain: name.unicode });
+}
+
 export interface TransferQuote {
   domain: string;
   registrarId: string;
@@ -71,9 +81,11 @@ export class TransferEligibility {
   }
 
   /** `clientId`, when a client asks: only their own open order or domain is named to them. */
-  async check(name: NormalizedDomain, clientId?: string): Promise<TransferQuote> {
+  async check(name: NormalizedDomain, clientId?: string, holders?: OpenHolders): Promise<TransferQuote> {
     const quote = this.quote(name);
-    await this.assertNoOpenTransfer(name, clientId);
+    // A bulk check has looked up a whole page of names at once (openHolders).
+    if (holders) refuseHeld(name, clientId, holders.get(name.domain));
+    else await this.assertNoOpenTransfer(name, clientId);
     const facts = await this.facts(quote);
     if (facts) {
       if (facts.sponsoredByUs) throw new ConflictError('rules:already_ours', { domain: name.unicode });
@@ -88,12 +100,24 @@ export class TransferEligibility {
    * is not revealed: they are told only that it cannot be ordered now.
    */
   async assertNoOpenTransfer(name: Pick<NormalizedDomain, 'domain' | 'unicode'>, clientId?: string): Promise<void> {
-    const order = await this.deps.knex('dt_transfer_orders').where({ domain: name.domain }).whereIn('status', OPEN_ORDER_STATUSES).first('client_id');
-    const managed = order ? undefined : await this.deps.knex('dt_domains').where({ domain: name.domain }).whereIn('status', ['pending', 'active']).first('status', 'client_id');
-    const holder = order?.client_id ?? managed?.client_id;
-    if (holder === undefined) return;
-    if (clientId !== undefined && holder !== clientId) throw new ConflictError('rules:not_available', { domain: name.unicode });
-    throw new ConflictError(managed?.status === 'active' ? 'rules:already_managed' : 'rules:open_transfer_exists', { domain: name.unicode });
+    refuseHeld(name, clientId, (await this.openHolders([name.domain])).get(name.domain));
+  }
+
+  /**
+   * Who holds each of `names` here: an open order, else a pending or active domain. Two
+   * queries however many names (a bulk check asks for a page at a time).
+   */
+  async openHolders(names: readonly string[]): Promise<OpenHolders> {
+    const holders: OpenHolders = new Map();
+    if (!names.length) return holders;
+    const orders: Array<{ domain: string; client_id: string }> = await this.deps.knex('dt_transfer_orders').whereIn('domain', names).whereIn('status', OPEN_ORDER_STATUSES).select('domain', 'client_id');
+    for (const order of orders) holders.set(order.domain, { clientId: order.client_id, managed: false });
+    const rest = names.filter((name) => !holders.has(name));
+    if (rest.length) {
+      const domains: Array<{ domain: string; client_id: string; status: string }> = await this.deps.knex('dt_domains').whereIn('domain', rest).whereIn('status', ['pending', 'active']).select('domain', 'client_id', 'status');
+      for (const domain of domains) holders.set(domain.domain, { clientId: domain.client_id, managed: domain.status === 'active' });
+    }
+    return holders;
   }
 
   private routedSuffix(domain: string): string {
