@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 const ROWS = 1_000_000;
 const PAGE = 50;
 const DEEP_PAGES = 500;
-const REPEATS = 15;
+const REPEATS = 20;
 const TARGET_P95_MS = 50;
 
 /** A deterministic spread of values, weighted like a real portfolio. */
@@ -60,7 +60,15 @@ async function seed(knex: Knex, rows: number, log: (line: string) => void): Prom
   await knex.raw('analyze table dt_domains, dt_jobs').catch(() => knex.raw('analyze'));
 }
 
-async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+/**
+ * p50/p95 of REPEATS runs after one untimed run: the first read of a query's index pages
+ * after the others' is a cache miss that a page in use does not pay (with MariaDB's default
+ * 128 MB buffer pool a million domains do not all stay in memory); its time is reported apart.
+ */
+async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: number; cold: number }> {
+  const coldStarted = process.hrtime.bigint();
+  await run();
+  const cold = Number(process.hrtime.bigint() - coldStarted) / 1e6;
   const samples: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     const started = process.hrtime.bigint();
@@ -68,7 +76,7 @@ async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: nu
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   samples.sort((a, b) => a - b);
-  return { p50: samples[Math.floor(samples.length / 2)]!, p95: samples[Math.ceil(samples.length * 0.95) - 1]! };
+  return { p50: samples[Math.floor(samples.length / 2)]!, p95: samples[Math.ceil(samples.length * 0.95) - 1]!, cold };
 }
 
 /**
@@ -99,7 +107,7 @@ const benchmark: Benchmark = {
         ['q=k3', { prefix: 'k3' }],
         ['status+registrar', { status: 'cancelled', registrar: 'manual' }],
       ];
-      const results: Array<{ query: string; p50: number; p95: number }> = [];
+      const results: Array<{ query: string; p50: number; p95: number; cold: number }> = [];
       for (const [label, filter] of filters) {
         for (const sort of Object.keys(DOMAIN_SORTS) as DomainSort[]) {
           for (const dir of ['asc', 'desc'] as SortDirection[]) {
@@ -130,19 +138,20 @@ const benchmark: Benchmark = {
           results.push({ query: `jobs ${label} ${dir} deep`, ...(await time(() => listJobs(db.knex, { ...base, after }))) });
         }
       }
-      for (const r of results) log(`${r.query.padEnd(58)} p50=${r.p50.toFixed(2)}ms p95=${r.p95.toFixed(2)}ms`);
+      for (const r of results) log(`${r.query.padEnd(58)} p50=${r.p50.toFixed(2)}ms p95=${r.p95.toFixed(2)}ms cold=${r.cold.toFixed(1)}ms`);
       const worst = results.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+      const coldest = results.reduce((a, b) => (b.cold > a.cold ? b : a));
       // The counts by status the Domains and Jobs pages (and the dashboard) show above the list.
       for (const table of ['dt_domains', 'dt_jobs']) {
         const counts = await time(() => db.knex(table).select('status').count({ n: '*' }).groupBy('status'));
         log(`${`counts ${table} by status`.padEnd(58)} p50=${counts.p50.toFixed(2)}ms p95=${counts.p95.toFixed(2)}ms`);
       }
-      log(`primary-key lookup p50=${pk.p50.toFixed(3)}ms; worst: ${worst.query} p95=${worst.p95.toFixed(2)}ms (target ≤ ${TARGET_P95_MS} ms)`);
+      log(`primary-key lookup p50=${pk.p50.toFixed(3)}ms; worst: ${worst.query} p95=${worst.p95.toFixed(2)}ms (target ≤ ${TARGET_P95_MS} ms); slowest first run: ${coldest.query} ${coldest.cold.toFixed(1)}ms`);
       return [
         {
           name: 'admin-lists',
           rssMB: peakRss(),
-          extra: { queries: results.length, worst_p95_ms: worst.p95.toFixed(2), pk_ms: pk.p50.toFixed(3), ratio_to_pk: (worst.p95 / pk.p50).toFixed(0), target_ms: TARGET_P95_MS, engine: db.engine },
+          extra: { queries: results.length, worst_p95_ms: worst.p95.toFixed(2), worst_cold_ms: coldest.cold.toFixed(1), pk_ms: pk.p50.toFixed(3), ratio_to_pk: (worst.p95 / pk.p50).toFixed(0), target_ms: TARGET_P95_MS, engine: db.engine },
         },
       ];
     } finally {

@@ -133,8 +133,8 @@ export class BulkImportService {
     let batch: Array<Record<string, unknown>> = [];
     let total = 0;
     let refused = 0;
-    // One chunk is written while the next is read and sealed: the database's time and the
-    // parser's overlap, and at most one chunk waits in memory.
+    // Up to two chunks are written (on two connections) while the next is read and sealed: the
+    // database's time and the parser's overlap, and at most three chunks sit in memory.
     const writes: Array<Promise<void>> = [];
     let writing: Promise<unknown> = Promise.resolve();
     const flush = async () => {

@@ -91,11 +91,15 @@ export function namePrefix(input: string): string {
 function indexedFilters(filter: DomainListFilter, sort: DomainSort): IndexedFilter[] {
   const found: IndexedFilter[] = [];
   const on = (index: string, ordered: boolean, apply: (q: Knex.QueryBuilder) => Knex.QueryBuilder) => found.push({ index, ordered, apply });
-  if (filter.client) on('dt_domains_client_domain_index', sort === 'name', (q) => q.where('client_id', filter.client!));
+  if (filter.client) {
+    // (client, domain), (client, status_changed_at) and (client, expiry_date) keep a client's rows in those orders.
+    const ordered = { name: 'dt_domains_client_domain_index', changed: 'dt_domains_client_changed_index', expiry: 'dt_domains_client_expiry_index' } as Record<string, string>;
+    on(ordered[sort] ?? 'dt_domains_client_domain_index', sort in ordered, (q) => q.where('client_id', filter.client!));
+  }
   if (filter.tld) on('dt_domains_tld_domain_index', sort === 'name', (q) => q.where('tld', filter.tld!));
   if (filter.status) {
-    // (status, id), (status, status_changed_at) and (status, expiry_date) keep a status's rows in those orders.
-    const ordered = { status: 'dt_domains_status_id_index', changed: 'dt_domains_status_changed_index', expiry: 'dt_domains_status_expiry_index' } as Record<string, string>;
+    // (status, domain), (status, id), (status, status_changed_at) and (status, expiry_date) keep a status's rows in those orders.
+    const ordered = { name: 'dt_domains_status_domain_index', status: 'dt_domains_status_id_index', changed: 'dt_domains_status_changed_index', expiry: 'dt_domains_status_expiry_index' } as Record<string, string>;
     on(ordered[sort] ?? 'dt_domains_status_id_index', sort in ordered, (q) => q.where('status', filter.status!));
   }
   // The registrar's index leads with (registrar, status): with both filters it finds exactly their rows.
