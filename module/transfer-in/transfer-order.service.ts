@@ -147,9 +147,38 @@ export class TransferOrderService {
     const invoice = await this.deps.billing.getInvoice(String(event.invoiceId));
     if (invoice?.status !== 'paid' || invoice.paidMinor < invoice.totalMinor) return 0;
     let queued = 0;
-    for (const order of orders) {
-      if (await this.dispatch(order, 'awaiting_payment')) queued++;
+    for (let i = 0; i < orders.length; i += PAID_CHUNK) queued += await this.dispatchPaid(orders.slice(i, i + PAID_CHUNK));
+    return queued;
+  }
+
+  /**
+   * Paid orders to queued, each with its first TransferDomainJob: a bulk invoice of thousands
+   * of lines takes one transaction per chunk, not one per line. When another process moved any
+   * of the chunk meanwhile, the chunk is undone and each order dispatched on its own.
+   */
+  private async dispatchPaid(orders: TransferOrderRow[]): Promise<number> {
+    const now = this.deps.clock.now().getTime();
+    const whole = await this.deps.knex
+      .transaction(async (trx) => {
+        const changed = await trx('dt_transfer_orders')
+          .whereIn('id', orders.map((order) => order.id))
+          .where({ status: 'awaiting_payment', dispatch_count: 0 })
+          .update({ status: 'queued', dispatch_count: 1, failure_code: null, failure_reason: null, updated_at: now });
+        if (changed !== orders.length) throw new ChunkRaced();
+        const jobs = orders.map((order) => ({ type: TRANSFER_DOMAIN_JOB, key: transferJobKey(order.order_item_id, 1), payload: { transferOrderId: order.id, clientId: order.client_id, dispatch: 1 } }));
+        await this.deps.queue.enqueueAll(trx, jobs);
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ChunkRaced) return false;
+        throw error;
+      });
+    if (whole) {
+      this.deps.queue.wake();
+      return orders.length;
     }
+    let queued = 0;
+    for (const order of orders) if (await this.dispatch(order, 'awaiting_payment')) queued++;
     return queued;
   }
 
@@ -272,6 +301,12 @@ export class TransferOrderService {
     else await billing.cancelOrder(order.order_id, reason);
   }
 }
+
+/** Paid orders moved to queued per transaction. */
+const PAID_CHUNK = 200;
+
+/** A chunk of paid orders of which another process had moved some: undone, then one by one. */
+class ChunkRaced extends Error {}
 
 /** Orders a client or admin may end: not paid yet, or paid and refused by the registry. */
 const ENDABLE: ReadonlyArray<TransferOrderRow['status']> = ['awaiting_payment', 'failed'];

@@ -66,6 +66,26 @@ describe('bulk transfer by CSV: confirmation', () => {
     await world.host.close();
   });
 
+  it('queues one transfer job per line when a bulk invoice is paid, in chunks, even with invoice.paid delivered twice at once', async () => {
+    const world = await createTransferWorld(db);
+    const names = Array.from({ length: 250 }, (_, i) => `paid-${String(i).padStart(3, '0')}.com`);
+    const { service, bulk } = await checkedPreview(world, names);
+    await service.confirm(bulk.public_id, 'admin:1');
+    await runJobs(world);
+    const [order] = await service.ordersOf(bulk.id);
+    expect(order).toMatchObject({ domains: 250 });
+    const invoiceId = Number(order!.invoice_id);
+    await db.knex('host_invoices').where({ id: invoiceId }).update({ status: 'paid', paid_minor: order!.total_minor });
+    const items = (await world.host.billing.invoiceItems(invoiceId)).map((item) => ({ orderItemId: String(item.order_item_id) }));
+    const event = { invoiceId: String(invoiceId), clientId: order!.client_id, paidInFull: true, items };
+    const transferOrders = world.host.module.services.transferOrders;
+    const queued = await Promise.all([transferOrders.onInvoicePaid(event), transferOrders.onInvoicePaid(event)]);
+    expect(queued[0]! + queued[1]!).toBe(250);
+    expect(await countRows(db, 'dt_jobs', { type: 'TransferDomainJob' })).toBe(250);
+    expect(await countRows(db, 'dt_transfer_orders', { status: 'queued', dispatch_count: 1 })).toBe(250);
+    await world.host.close();
+  });
+
   it('makes one order and invoice per client when the file names several', async () => {
     const world = await createTransferWorld(db);
     const me = await clientIdOf(world.host, DEMO.client.email);

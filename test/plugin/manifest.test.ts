@@ -108,6 +108,21 @@ describe('admin permissions from the manifest are checked on every admin route',
     expect(await db.knex('dt_bulk_actions').count({ n: '*' }).first()).toMatchObject({ n: 0 });
   });
 
+  it('answers 403 to a client on every admin route the manifest declares, and writes nothing', async () => {
+    const platform = await embedModule(db);
+    const client = platform.as({ kind: 'client', clientId: platform.clientId, name: 'Ada', sessionId: 'session-client-00001' });
+    const routes = (manifest.routes as Record<string, ManifestRoute[]>).admin!;
+    expect(routes.length).toBeGreaterThan(20);
+    for (const route of routes) {
+      const path = `/admin${route.path.replace(/:(\w+)/g, (_, name: string) => (name === 'domain' ? 'example.com' : '1'))}`;
+      const answer = route.method === 'GET' ? await request(platform.app).get(path).set(client) : await request(platform.app).post(path).set(client).type('form').send({ action: 'lock', paste: 'a.com,code1234' });
+      expect(answer.status, `${route.method} ${path}`).toBe(403);
+    }
+    for (const table of ['dt_bulk_imports', 'dt_bulk_actions', 'dt_transfer_orders', 'dt_audit_log']) {
+      expect(await db.knex(table).count({ n: '*' }).first(), table).toMatchObject({ n: 0 });
+    }
+  });
+
   it('lets an admin with "*" open every admin page', async () => {
     const platform = await embedModule(db);
     const as = platform.as(admin('*'));
