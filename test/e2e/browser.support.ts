@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -21,4 +21,12 @@ export function useChromium(): { readonly browser: Browser } {
       return browser;
     },
   };
+}
+
+/** Logs in through the host's real form, as a person would. */
+export async function login(page: Page, base: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill('#email', who.email);
+  await page.fill('#password', who.password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useChromium } from './browser.support.ts';
+import { login, useChromium } from './browser.support.ts';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import type { Host } from '../../host/build-host.ts';
 import { DEMO } from '../../host/test/host.test-support.ts';
@@ -30,13 +30,6 @@ function watchProblems(page: Page): string[] {
   });
   page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
   return problems;
-}
-
-async function login(page: Page, base: string, who: { email: string; password: string }): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.fill('#email', who.email);
-  await page.fill('#password', who.password);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
 
 describe('pages under the Content-Security-Policy in a real browser', () => {

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useChromium } from './browser.support.ts';
+import { login, useChromium } from './browser.support.ts';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { buildHost, type Host } from '../../host/build-host.ts';
 import { DEMO, clientIdOf, seedDemo, testModuleConfig, TEST_ENV } from '../../host/test/host.test-support.ts';
@@ -25,13 +25,6 @@ async function serve(): Promise<{ host: Host; server: Server; base: string }> {
   const server = host.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return { host, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function login(page: Page, base: string, who: { email: string; password: string }): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.fill('#email', who.email);
-  await page.fill('#password', who.password);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
 
 /** The page now, in English and in Chinese, as files named after it. */
