@@ -39,6 +39,22 @@ describe('orders nobody finishes', () => {
     expect(now.status).toBe(303);
   });
 
+  it('never cancels an order whose invoice is partly paid: the client is told why, and expiry leaves it to an admin', async () => {
+    const world = await createTransferWorld(db);
+    const ordered = await orderTransfer(world, 'demo-transferable.com', SANDBOX_DEMO_AUTH_CODE);
+    const invoiceUrl = ordered.headers.location!;
+    expect((await world.client.post(`${invoiceUrl}/pay`).type('form').send({ _csrf: world.csrf, amount: '5.00' })).status).toBeLessThan(400);
+
+    const cancel = await world.client.post('/client/domains/demo-transferable.com/transfer/cancel').type('form').send({ _csrf: world.csrf, confirm: 'yes' });
+    expect(cancel.status).toBe(409);
+    expect(cancel.text).toContain('Part of this order');
+    world.clock.advance(30 * DAY);
+    expect(await runExpiry(world)).toMatchObject({ expiredUnpaid: 0 });
+    expect(await db.knex('dt_transfer_orders').first('status')).toEqual({ status: 'awaiting_payment' });
+    expect(await db.knex('host_invoices').first('status', 'paid_minor')).toEqual({ status: 'unpaid', paid_minor: 500 });
+    await world.host.close();
+  });
+
   it('ends a paid transfer the client left failed after orders.abandonFailedAfterDays, and credits it', async () => {
     const world = await createTransferWorld(db);
     const ordered = await orderTransfer(world, 'demo-wrong-code.com', 'Wrong-Code-4711');
