@@ -27,6 +27,8 @@ describe('pages behind a login', () => {
     const job = await db.knex('dt_jobs').first('id');
     const clientId = String((await world.host.accounts.findUserByEmail(DEMO.client.email))!.client_id);
     const bulk = await world.host.module.services.bulkImports.createFromCsv(Readable.from([Buffer.from('demo-new.com,code1234\n')]), { actor: 'admin:1', defaultClientId: clientId });
+    await world.host.module.services.adoptDomain({ domain: 'demo-ours.com', clientId, registrarId: 'sandbox' });
+    const action = await world.host.module.services.bulkActions.create({ action: 'sync', filter: { prefix: 'demo-ours' }, filterText: 'q=demo-ours', actor: 'admin:1' });
 
     const clientPages = [...modulePages('client', { domain: 'demo-wrong-code.com' }), '/client', '/client/invoices', invoiceUrl, '/client/profile'];
     for (const page of clientPages) {
@@ -37,7 +39,7 @@ describe('pages behind a login', () => {
 
     const admin = await loginAs(world.host, DEMO.admin);
     const adminPages = [
-      ...modulePages('admin', { domain: 'demo-wrong-code.com', id: String(job.id), bulkId: bulk.public_id }).filter((p) => !p.includes('/registrars/manual-tasks/')),
+      ...modulePages('admin', { domain: 'demo-wrong-code.com', id: String(job.id), bulkId: bulk.public_id, actionId: action.public_id }).filter((p) => !p.includes('/registrars/manual-tasks/')),
       '/admin',
       '/admin/services',
       '/admin/clients',
