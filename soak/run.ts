@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import type { Knex } from 'knex';
 import { PrivateMariaDb } from './private-mariadb.ts';
 import { seedPaidOrders, WorkerFleet, type SoakSettings } from './soak-world.ts';
 import { soakReport } from './soak-report.ts';
 
-const SCENARIOS = ['kill', 'restart', 'chaos'] as const;
+const SCENARIOS = ['kill', 'restart', 'chaos', 'fuzz'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 type Engine = 'sqlite' | 'mysql';
 
@@ -18,11 +19,15 @@ const CHAOS = [
   { kind: 'drop' as const, rate: 0.0476 },
 ];
 
-const USAGE = `usage: npm run soak -- [kill|restart|chaos ...] [--engine sqlite|mysql] [--orders N] [--short]
+const USAGE = `usage: npm run soak -- [kill|restart|chaos|fuzz ...] [--engine sqlite|mysql] [--orders N] [--fuzz-runs N] [--short]
   kill     3 worker processes, a random one SIGKILLed every second and replaced (SQLite and MariaDB)
   restart  3 worker processes on a MariaDB of the soak's own, restarted twice; no worker restarted
   chaos    3 worker processes, 20% of registrar calls fail, hang, answer late or lose their answer
-  --short  60 orders each, for CI`;
+  fuzz     every POST route with 10,000 generated forms each (the suite sends 80): 4xx and nothing
+           written on a refusal, never a 500 or a stack trace
+  --short  60 orders each, 400 forms per route, for CI`;
+const FUZZ_RUNS = 10_000;
+const FUZZ_RUNS_SHORT = 400;
 
 const log = (line: string) => process.stdout.write(`# ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,6 +38,21 @@ async function unfinished(knex: Knex): Promise<number> {
 
 async function finished(knex: Knex): Promise<number> {
   return Number((await knex('dt_jobs').where({ type: 'TransferDomainJob', status: 'done' }).count({ n: '*' }).first())!.n);
+}
+
+/** The POST-route fuzz test at `runs` forms per route, in its own vitest process. */
+async function runFuzz(engine: Engine, runs: number): Promise<string[]> {
+  log(`fuzz on ${engine === 'mysql' ? 'MariaDB' : 'SQLite'}, ${runs} forms per route`);
+  const started = Date.now();
+  const env = { ...process.env, FUZZ_RUNS: String(runs), ...(engine === 'mysql' ? { DATABASE_URL: SHARED_MARIADB } : { DATABASE_URL: '' }) };
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn('npx', ['vitest', 'run', 'test/security/post-routes.fuzz.test.ts'], { env, stdio: 'inherit' });
+    child.on('exit', (exitCode) => resolve(exitCode ?? 1));
+  });
+  log(`wall ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const problems = code === 0 ? [] : [`the fuzz test failed (exit ${code}); its output above names the route, seed and path`];
+  process.stdout.write(`soak fuzz ${engine}: ${problems.length ? 'FAILED' : 'passed'}\n`);
+  return problems;
 }
 
 /** Runs one scenario on one engine; returns the problems found (none: it passed). */
@@ -103,10 +123,14 @@ export async function main(argv: string[]): Promise<number> {
   const chosen: Scenario[] = [];
   let engines: Engine[] = ['sqlite', 'mysql'];
   let orders = 1000;
+  let fuzzRuns = FUZZ_RUNS;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if ((SCENARIOS as readonly string[]).includes(arg)) chosen.push(arg as Scenario);
-    else if (arg === '--short') orders = 60;
+    else if (arg === '--short') {
+      orders = 60;
+      fuzzRuns = FUZZ_RUNS_SHORT;
+    } else if (arg === '--fuzz-runs' && Number.isInteger(Number(argv[i + 1])) && Number(argv[i + 1]) > 0) fuzzRuns = Number(argv[++i]);
     else if (arg === '--orders' && Number.isInteger(Number(argv[i + 1])) && Number(argv[i + 1]) > 0) orders = Number(argv[++i]);
     else if (arg === '--engine' && (argv[i + 1] === 'sqlite' || argv[i + 1] === 'mysql')) engines = [argv[++i] as Engine];
     else {
@@ -118,7 +142,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const scenario of chosen.length ? chosen : SCENARIOS) {
     // The restart scenario needs a server it may restart: its own MariaDB.
     for (const engine of scenario === 'restart' ? (['mysql'] as Engine[]) : engines) {
-      if ((await runScenario(scenario, engine, orders)).length) failed++;
+      const problems = scenario === 'fuzz' ? await runFuzz(engine, fuzzRuns) : await runScenario(scenario, engine, orders);
+      if (problems.length) failed++;
     }
   }
   return failed ? 1 : 0;
