@@ -142,6 +142,8 @@ export function buildHost(options: BuildHostOptions): Host {
   app.use(securityHeaders());
   // Before the session: a stylesheet needs no session lookup.
   app.use(ASSETS_PATH, module.routers.assets);
+  // The JSON API authenticates each request by its bearer key: no session, no cookie.
+  app.use('/api/v1', module.routers.api);
   app.use(
     session({
       name: SESSION_COOKIE,

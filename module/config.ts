@@ -71,6 +71,7 @@ export interface ModuleConfig {
   orders: { unpaidExpiryDays: number; abandonFailedAfterDays: number };
   transferIn: { codeResubmissionsPerOrder: number };
   bulk: { maxRows: number; maxBytes: number; checkConcurrency: number; previewTtlMinutes: number; maxActionDomains: number; actionConcurrency: number };
+  api: { requestsPerMinute: number };
 }
 
 /** A configuration problem. `key` is the dotted path of the offending key. */

@@ -15,6 +15,7 @@ import type { RegistrarAdapterFactory } from '../registrar-adapters/types.ts';
 import type { SandboxControls } from '../registrar-adapters/sandbox/sandbox.controls.ts';
 import { SandboxAdapter } from '../registrar-adapters/sandbox/sandbox.adapter.ts';
 import { createModuleServices, type ModuleServices } from './module-services.ts';
+import { createApiRouter } from './api/api.router.ts';
 import { createRdapFactsSource } from './transfer-in/rdap-facts.source.ts';
 import { createClientRouter } from './http/client.router.ts';
 import { createAdminRouter } from './http/admin.router.ts';
@@ -93,8 +94,10 @@ export interface DomainTransferModule {
   /**
    * Mount anywhere (`app.use('/client', routers.client)`); say where in `ui.mountPaths` if not
    * at /client and /admin. `assets` serves the pages' stylesheet and script (see `ui.assetsPath`).
+   * `api` is the JSON API (bearer keys, problem+json); mount it at `/api/v1`, ahead of any
+   * session or CSRF middleware (it uses neither).
    */
-  routers: { client: Router; admin: Router; assets: Router };
+  routers: { client: Router; admin: Router; assets: Router; api: Router };
   /** Renders any error as the module's translated page (or JSON); put it last in the host app. */
   errorHandler: ErrorRequestHandler;
   /** Hooks the module subscribed to on `ctx.events` when it was created (`invoice.paid`). */
@@ -215,7 +218,12 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     manifest,
     config,
     migrations,
-    routers: { client: createClientRouter(pages, services), admin: createAdminRouter(pages, services), assets: pages.assets },
+    routers: {
+      client: createClientRouter(pages, services),
+      admin: createAdminRouter(pages, services),
+      assets: pages.assets,
+      api: createApiRouter({ services, billing: ctx.billing, apiKeys: services.apiKeys, languages, defaultLocale: config.defaultLocale, logger: () => logger, requestsPerMinute: config.api.requestsPerMinute }),
+    },
     errorHandler: pages.errorHandler,
     subscriptions: Object.keys(services.hooks),
     locales: languages.locales,

@@ -10,4 +10,11 @@ export const LOG_REDACT_PATHS = [
   '*.pw',
   'req.body.eppCode',
   'body.eppCode',
+  'req.body.authCode',
+  'body.authCode',
+  // API keys travel in this header; a token is also never a field of anything logged.
+  'req.headers.authorization',
+  'headers.authorization',
+  'token',
+  '*.token',
 ];

@@ -21,6 +21,7 @@ import { BULK_CHECK_JOB, BULK_CONFIRM_JOB, BulkImportService, createBulkPreviewE
 import { confirmBulkImport, createBulkConfirmJob, type BulkConfirmDeps } from './bulk/bulk-confirm.job.ts';
 import { BULK_DOMAIN_ACTION_JOB, BulkDomainActions } from './bulk/bulk-domain-actions.ts';
 import { createBulkDomainActionJob } from './bulk/bulk-domain-action.job.ts';
+import { ApiKeys } from './api/api-keys.ts';
 import { checkBulkImport, createBulkCheckJob } from './bulk/bulk-check.job.ts';
 import { TransferEligibility, type RegistryFactsSource } from './transfer-in/transfer-eligibility.service.ts';
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
@@ -50,6 +51,8 @@ export interface ModuleServices {
   bulkImports: BulkImportService;
   /** Retry, sync, lock or unlock every domain a Domains list filter selects. */
   bulkActions: BulkDomainActions;
+  /** Keys for the JSON API: made and revoked by admins, checked on every API request. */
+  apiKeys: ApiKeys;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
   /** The admin dashboard's counts, last sync run and transfers per day. */
@@ -233,6 +236,7 @@ export function createModuleServices(deps: {
     cronTasks: [...sync.tasks, expiry, bulkExpiry],
     bulkImports,
     bulkActions,
+    apiKeys: new ApiKeys({ knex: ctx.knex, clock: ctx.clock }),
     sync,
     createWorker,
     async retryDeadJob(job) {

@@ -11,6 +11,7 @@ import { adminSandboxFaultRoutes } from './admin-sandbox-faults.routes.ts';
 import { adminSyncRoutes } from './admin-sync.routes.ts';
 import { adminBulkRoutes } from './admin-bulk.routes.ts';
 import { adminBulkActionRoutes } from './admin-bulk-actions.routes.ts';
+import { adminApiKeyRoutes } from './admin-api-keys.routes.ts';
 
 /**
  * The admin pages, wherever the host mounts them (`/admin` by default). Every route requires an
@@ -32,6 +33,7 @@ export function createAdminRouter(pages: PageKit, services: ModuleServices): Rou
   adminSandboxFaultRoutes(on, pages, services);
   adminSyncRoutes(on, pages, services);
   adminBulkRoutes(on, pages, services);
+  adminApiKeyRoutes(on, pages, services);
   router.use(pages.errorHandler);
   return router;
 }

@@ -19,6 +19,7 @@ export function moduleNavigation(principal: Principal | null, mounts: MountPaths
       { path: '/sync', labelKey: 'sync:nav' },
       { path: '/registrars/manual-tasks', labelKey: 'common:nav.admin_manual_tasks' },
       { path: '/registrars/sandbox', labelKey: 'common:nav.admin_sandbox' },
+      { path: '/api-keys', labelKey: 'api:keys.nav' },
     ];
     const may = (permission: string | undefined) => principal.permissions === '*' || (permission !== undefined && principal.permissions.includes(permission));
     return pages.filter((p) => may(permissionFor('GET', p.path))).map((p) => ({ href: `${mounts.admin}${p.path}`, labelKey: p.labelKey }));

@@ -23,13 +23,14 @@ function mountedRoutes(router: Router): string[] {
   return routes.sort();
 }
 
-const declared = (side: 'client' | 'admin') => ((manifest.routes as Record<string, ManifestRoute[]>)[side] ?? []).map((r) => `${r.method} ${r.path}`).sort();
+const declared = (side: 'client' | 'admin' | 'api') => ((manifest.routes as Record<string, ManifestRoute[]>)[side] ?? []).map((r) => `${r.method} ${r.path}`).sort();
 
 describe('module.manifest.json is the truth about the module', () => {
   it('lists exactly the routes the routers serve, on both sides', async () => {
     const { module } = await embedModule(db);
     expect(mountedRoutes(module.routers.client)).toEqual(declared('client'));
     expect(mountedRoutes(module.routers.admin)).toEqual(declared('admin'));
+    expect(mountedRoutes(module.routers.api)).toEqual(declared('api'));
   });
 
   it('gives every admin route a declared permission, and declares no permission no route uses', () => {

@@ -1,0 +1,118 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { AdminPrincipal, BillingPort, ClientPrincipal } from '../host-context.ts';
+import type { ModuleServices } from '../module-services.ts';
+import type { Languages } from '../i18n.ts';
+import { ForbiddenError, InputError, NotFoundError } from '../errors.ts';
+import { listDomains, parseDomainListQuery } from '../domains/domain-list.query.ts';
+import { normalizeDomain } from '../transfer-in/domain-name.ts';
+import { DatabaseRateLimiter } from '../transfer-out/rate-limit.store.ts';
+import type { ApiCaller, ApiKeys, ApiScope } from './api-keys.ts';
+import { apiErrorHandler } from './problem.ts';
+import { idempotency } from './idempotency.ts';
+import { domainDetail, domainSummary, orderSummary } from './api-representations.ts';
+
+export interface ApiRouterDeps {
+  services: ModuleServices;
+  billing: BillingPort;
+  apiKeys: ApiKeys;
+  languages: Languages;
+  defaultLocale: string;
+  logger: () => Logger;
+  /** Requests per key per minute (api.requestsPerMinute). */
+  requestsPerMinute: number;
+}
+
+const callerOf = (res: Response): ApiCaller => res.locals.apiCaller as ApiCaller;
+
+/** Every handler's errors reach the API's error handler (Express 4 does not catch rejections). */
+const handle = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+  fn(req, res).catch(next);
+};
+
+/** Refuses a caller whose key lacks `scope` (403, naming it). */
+function need(scope: ApiScope) {
+  return (_req: Request, res: Response, next: NextFunction) => next(callerOf(res).scopes.has(scope) ? undefined : new ForbiddenError('api:errors.scope_missing', { scope }));
+}
+
+/**
+ * The principal the pages' services see for an API caller: the client a key is bound to, or
+ * staff with every permission (the key's scopes were checked first).
+ */
+function principalOf(caller: ApiCaller): ClientPrincipal | AdminPrincipal {
+  const sessionId = `api-key:${caller.prefix}`;
+  return caller.clientId ? { kind: 'client', clientId: caller.clientId, sessionId } : { kind: 'admin', adminId: caller.prefix, name: `API key ${caller.prefix}`, sessionId, permissions: '*' };
+}
+
+/**
+ * /api/v1: the JSON API. A bearer key (never a cookie, so no CSRF), scopes per operation, a
+ * rate limit per key held in the database, Idempotency-Key on every POST, and RFC 9457
+ * problem details in the caller's language. Each operation goes through the same service as
+ * its page.
+ */
+export function createApiRouter(deps: ApiRouterDeps): Router {
+  const { services, apiKeys } = deps;
+  const router = express.Router();
+  const limiter = new DatabaseRateLimiter(services.knex, services.clock);
+  router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  router.use((req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    apiKeys
+      .authenticate(req.get('Authorization'))
+      .then(async (caller) => {
+        res.locals.apiCaller = caller;
+        res.setHeader('RateLimit-Policy', `${deps.requestsPerMinute};w=60`);
+        await limiter.consume([{ bucket: `api:key:${caller.keyId}`, limit: deps.requestsPerMinute, windowMs: 60_000 }], 'api:errors.rate_limited');
+      })
+      .then(() => next(), next);
+  });
+  router.use(idempotency({ knex: services.knex, clock: services.clock, callerOf }));
+
+  router.get(
+    '/domains',
+    need('domains:read'),
+    handle(async (req, res) => {
+      const caller = callerOf(res);
+      const query = parseDomainListQuery({ ...(req.query as Record<string, unknown>), ...(caller.clientId ? { client: caller.clientId } : {}) });
+      const page = await listDomains(services.knex, query);
+      const names = caller.clientId ? new Map<string, string>() : await services.clientNames(page.rows.map((row) => row.client_id));
+      res.json({ data: page.rows.map((row) => domainSummary(row, names.get(row.client_id))), next: page.next ?? null });
+    }),
+  );
+
+  router.get(
+    '/domains/:domain',
+    need('domains:read'),
+    handle(async (req, res) => {
+      const name = domainParam(req.params.domain);
+      res.json(domainDetail(await services.domains.viewFor(principalOf(callerOf(res)), name)));
+    }),
+  );
+
+  router.post(
+    '/transfers',
+    need('transfers:write'),
+    handle(async (req, res) => {
+      const caller = callerOf(res);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const clientId = caller.clientId ?? (typeof body.clientId === 'string' || typeof body.clientId === 'number' ? String(body.clientId) : undefined);
+      if (!clientId) throw new InputError('api:errors.client_required', {}, 'clientId');
+      if (caller.clientId && body.clientId !== undefined && String(body.clientId) !== caller.clientId) throw new NotFoundError();
+      if (!(await deps.billing.getClient(clientId))) throw new InputError('bulk:row.unknown_client', { client: clientId.slice(0, 64) }, 'clientId');
+      const { order, invoiceUrl } = await services.transferOrders.placeOrder(clientId, { domain: body.domain, eppCode: body.authCode });
+      res.status(201).location(`${req.baseUrl}/domains/${order.domain}`).json({ domain: order.domain, clientId: order.client_id, invoiceUrl, order: orderSummary(order) });
+    }),
+  );
+
+  router.use((_req, _res, next) => next(new NotFoundError()));
+  router.use(apiErrorHandler(deps.languages, deps.defaultLocale, deps.logger));
+  return router;
+}
+
+function domainParam(raw: unknown): string {
+  try {
+    return normalizeDomain(String(raw ?? '')).domain;
+  } catch {
+    throw new NotFoundError();
+  }
+}
