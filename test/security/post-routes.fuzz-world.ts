@@ -49,7 +49,7 @@ export interface FuzzWorld {
   client: Session;
   admin: Session;
   /** Ids the routes' `:id` parameters pick from, filled by the scenarios. */
-  ids: { invoices: string[]; jobs: string[]; tasks: string[]; bulk: string[] };
+  ids: { invoices: string[]; jobs: string[]; tasks: string[]; bulk: string[]; keys: string[] };
   /** Waits for work a route started and did not await (Admin → Sync → Run sync now). */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -98,7 +98,7 @@ export async function createFuzzWorld(db: TestDatabase): Promise<FuzzWorld> {
     db,
     client: await login(server, DEMO.client, '/client'),
     admin: await login(server, DEMO.admin, '/admin'),
-    ids: { invoices: [], jobs: [], tasks: [], bulk: [] },
+    ids: { invoices: [], jobs: [], tasks: [], bulk: [], keys: [] },
     settle: async () => {
       while (running.length) await running.shift();
     },
@@ -152,7 +152,7 @@ export function preparer(w: FuzzWorld, base: Rows) {
     if (!state) {
       await emptyAllTables(w.db.knex);
       await restore(w.db, base);
-      w.ids = { invoices: [], jobs: [], tasks: [], bulk: [] };
+      w.ids = { invoices: [], jobs: [], tasks: [], bulk: [], keys: [] };
       for (const setup of setups) await setup(w);
       state = { rows: await snapshotOf(w.db), ids: structuredClone(w.ids) };
       prepared.set(key, state);
@@ -204,6 +204,11 @@ export const scenarios = {
     const created = await w.host.module.services.bulkImports.createFromCsv(Readable.from([Buffer.from('demo-transferable.com,code1234\ndemo-locked.com,code5678\n')]), { actor: 'admin:1', defaultClientId: clientId });
     await runJobs(w.world);
     w.ids.bulk.push(created.public_id);
+  },
+  /** An API key (Admin → API keys → Revoke). */
+  async apiKey(w: FuzzWorld) {
+    const { key } = await w.host.module.services.apiKeys.create({ name: 'fuzz', scopes: ['domains:read'], actor: 'admin:1' });
+    w.ids.keys.push(String(key.id));
   },
   /** A paid handmade-example.biz transfer: a task for staff at the manual registrar. */
   async manualTask(w: FuzzWorld) {
