@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 // hash of the whole token; its prefix (the part before the secret) stays visible so keys can
 // be told apart. A key may be bound to one client, and carries scopes.
 //
+// The events feed (GET /api/v1/events) of a client-bound key reads its client's events by id.
+//
 // Idempotency-Key: the first response to a POST is kept for 24 hours under the key that made
 // it, so a replay answers the same and does nothing twice, on every instance.
 
@@ -37,9 +39,17 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['key_id', 'idempotency_key']);
     t.index(['created_at']);
   });
+
+  // The events feed of a key bound to one client reads that client's events in order.
+  await knex.schema.alterTable('dt_events', (t) => {
+    t.index(['client_id', 'id'], 'dt_events_client_id_index');
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('dt_events', (t) => {
+    t.dropIndex(['client_id', 'id'], 'dt_events_client_id_index');
+  });
   await knex.schema.dropTable('dt_api_idempotency');
   await knex.schema.dropTable('dt_api_keys');
 }

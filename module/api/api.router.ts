@@ -1,16 +1,17 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import type { AdminPrincipal, BillingPort, ClientPrincipal } from '../host-context.ts';
+import type { BillingPort } from '../host-context.ts';
 import type { ModuleServices } from '../module-services.ts';
 import type { Languages } from '../i18n.ts';
-import { ForbiddenError, InputError, NotFoundError } from '../errors.ts';
+import { InputError, NotFoundError } from '../errors.ts';
 import { listDomains, parseDomainListQuery } from '../domains/domain-list.query.ts';
-import { normalizeDomain } from '../transfer-in/domain-name.ts';
 import { DatabaseRateLimiter } from '../transfer-out/rate-limit.store.ts';
-import type { ApiCaller, ApiKeys, ApiScope } from './api-keys.ts';
+import type { ApiKeys } from './api-keys.ts';
 import { apiErrorHandler } from './problem.ts';
 import { idempotency } from './idempotency.ts';
 import { domainDetail, domainSummary, orderSummary } from './api-representations.ts';
+import { apiEventRoutes } from './api-events.routes.ts';
+import { apiActionRoutes, callerOf, domainParam, handle, need, principalOf } from './api-actions.routes.ts';
 
 export interface ApiRouterDeps {
   services: ModuleServices;
@@ -21,27 +22,6 @@ export interface ApiRouterDeps {
   logger: () => Logger;
   /** Requests per key per minute (api.requestsPerMinute). */
   requestsPerMinute: number;
-}
-
-const callerOf = (res: Response): ApiCaller => res.locals.apiCaller as ApiCaller;
-
-/** Every handler's errors reach the API's error handler (Express 4 does not catch rejections). */
-const handle = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
-  fn(req, res).catch(next);
-};
-
-/** Refuses a caller whose key lacks `scope` (403, naming it). */
-function need(scope: ApiScope) {
-  return (_req: Request, res: Response, next: NextFunction) => next(callerOf(res).scopes.has(scope) ? undefined : new ForbiddenError('api:errors.scope_missing', { scope }));
-}
-
-/**
- * The principal the pages' services see for an API caller: the client a key is bound to, or
- * staff with every permission (the key's scopes were checked first).
- */
-function principalOf(caller: ApiCaller): ClientPrincipal | AdminPrincipal {
-  const sessionId = `api-key:${caller.prefix}`;
-  return caller.clientId ? { kind: 'client', clientId: caller.clientId, sessionId } : { kind: 'admin', adminId: caller.prefix, name: `API key ${caller.prefix}`, sessionId, permissions: '*' };
 }
 
 /**
@@ -104,15 +84,11 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
     }),
   );
 
+  apiActionRoutes(router, services);
+  apiEventRoutes(router, services);
+
   router.use((_req, _res, next) => next(new NotFoundError()));
   router.use(apiErrorHandler(deps.languages, deps.defaultLocale, deps.logger));
   return router;
 }
 
-function domainParam(raw: unknown): string {
-  try {
-    return normalizeDomain(String(raw ?? '')).domain;
-  } catch {
-    throw new NotFoundError();
-  }
-}

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RequestHandler, Response } from 'express';
 import type { Clock } from '../host-context.ts';
-import { ConflictError, InputError } from '../errors.ts';
+import { AppError, ConflictError, InputError } from '../errors.ts';
 import { isUniqueViolation } from '../transfer-in/transfer-order.service.ts';
 import type { ApiCaller } from './api-keys.ts';
 
@@ -47,8 +47,10 @@ export function idempotency(deps: { knex: Knex; clock: Clock; callerOf: (res: Re
       res.send = (body?: unknown) => {
         if (sent) return send(body);
         sent = true;
-        const status = res.statusCode;
-        const kept = { contentType: res.get('Content-Type') ?? 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body ?? null) };
+        // A response that must not be kept (an EPP code) leaves a refusal in its place.
+        const instead = res.locals.replayInstead as { status: number; messageKey: string; params: Record<string, string | number> } | undefined;
+        const status = instead?.status ?? res.statusCode;
+        const kept = instead ? { problem: instead } : { contentType: res.get('Content-Type') ?? 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body ?? null) };
         const write = status < 500 ? knex('dt_api_idempotency').where({ id }).update({ status, response: JSON.stringify(kept) }) : knex('dt_api_idempotency').where({ id }).delete();
         void write.then(
           () => send(body),
@@ -73,8 +75,10 @@ async function replay(knex: Knex, keyId: number, idempotencyKey: string, request
     const first = await knex('dt_api_idempotency').where({ key_id: keyId, idempotency_key: idempotencyKey }).first('request_hash', 'status', 'response');
     if (first && first.request_hash !== requestHash) throw new InputError('api:errors.idempotency_key_reused', {}, 'Idempotency-Key');
     if (first?.status !== null && first?.status !== undefined) {
-      const kept = JSON.parse(first.response) as { contentType: string; body: string };
-      res.status(Number(first.status)).set('Idempotent-Replayed', 'true').set('Content-Type', kept.contentType).send(kept.body);
+      const kept = JSON.parse(first.response) as { contentType: string; body: string; problem?: { status: number; messageKey: string; params: Record<string, string | number> } };
+      res.set('Idempotent-Replayed', 'true');
+      if (kept.problem) throw new AppError(kept.problem.status, kept.problem.messageKey, kept.problem.params);
+      res.status(Number(first.status)).set('Content-Type', kept.contentType).send(kept.body);
       return;
     }
     if (!first || Date.now() > deadline) throw new ConflictError('api:errors.idempotency_in_progress');

@@ -22,12 +22,15 @@ let clientId: string;
 beforeAll(async () => {
   world = await createTransferWorld(db, { config: { api: { requestsPerMinute: 100_000 } } });
   clientId = await clientIdOf(world.host, DEMO.client.email);
-  token = (await world.host.module.services.apiKeys.create({ name: 'fuzz', scopes: ['transfers:write', 'domains:read'], actor: 'admin:1' })).token;
+  await world.host.module.services.adoptDomain({ domain: 'demo-ours.com', clientId, registrarId: 'sandbox' });
+  token = (await world.host.module.services.apiKeys.create({ name: 'fuzz', scopes: ['transfers:write', 'domains:read', 'domains:write', 'epp:read', 'sync:run'], actor: 'admin:1' })).token;
 });
 afterAll(async () => world.host.close());
 
 const value = fc.oneof(anyText, fc.integer(), fc.boolean(), fc.constant(null), fc.array(anyText, { maxLength: 3 }), fc.dictionary(anyText, anyText, { maxKeys: 3 }));
-const transferBody = fc.oneof(
+/** Bodies for POST /transfers: mostly of the right shape (the demo client, real names), the rest anything. */
+const transferBody = () =>
+  fc.oneof(
   fc.record({ clientId: fc.oneof(fc.constant(clientId as unknown), value), domain: fc.oneof(fc.constantFrom('demo-transferable.com', 'demo-locked.com', '例子.中国', 'DEMO-NEW.COM'), value), authCode: fc.oneof(anyText, value) }, { requiredKeys: [] }),
   fc.jsonValue(),
   fc.dictionary(anyText, value, { maxKeys: 5 }),
@@ -48,7 +51,7 @@ describe('JSON API v1, fuzzed', () => {
   it('POST /transfers: any JSON, any Idempotency-Key', async () => {
     const tables = await tablesOf(db);
     await fc.assert(
-      fc.asyncProperty(transferBody, idempotencyKey, async (body, key) => {
+      fc.asyncProperty(transferBody(), idempotencyKey, async (body, key) => {
         const before = await rowCounts(db, tables);
         const post = request(world.host.app).post('/api/v1/transfers').set('Authorization', `Bearer ${token}`);
         // Only what an HTTP client can put in a header.
@@ -60,6 +63,21 @@ describe('JSON API v1, fuzzed', () => {
       { seed: FUZZ_SEED, numRuns: RUNS },
     );
   }, 60_000 + RUNS * 500);
+
+  it('the actions on a domain: any name, any JSON', async () => {
+    const tables = await tablesOf(db);
+    const action = fc.constantFrom('lock', 'unlock', 'epp-code', 'transfer/code', 'transfer/retry', 'transfer/cancel');
+    const name = fc.oneof(fc.constantFrom('demo-transferable.com', 'demo-ours.com', 'demo-wrong-code.com', 'nowhere.example'), anyText);
+    await fc.assert(
+      fc.asyncProperty(action, name, fc.oneof(fc.jsonValue(), fc.record({ authCode: value, domain: value }, { requiredKeys: [] })), async (act, domain, body) => {
+        const before = await rowCounts(db, tables);
+        const path = `/api/v1/domains/${percentEncode(domain)}/${act}`;
+        const answer = await request(world.host.app).post(path).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(JSON.stringify(body));
+        expectSound(answer, changedTables(before, await rowCounts(db, tables), BOOKKEEPING));
+      }),
+      { seed: FUZZ_SEED, numRuns: RUNS },
+    );
+  }, 60_000 + RUNS * 1000);
 
   it('GET /domains and /domains/{domain}: any query and any name', async () => {
     const tables = await tablesOf(db);
