@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { AdminPrincipal, ClientPrincipal } from '../host-context.ts';
 import type { ModuleServices } from '../module-services.ts';
-import { ForbiddenError, InputError, NotFoundError } from '../errors.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { normalizeDomain } from '../transfer-in/domain-name.ts';
 import type { ApiCaller, ApiScope } from './api-keys.ts';
+import { checkBody } from './request-bodies.ts';
 
 export const callerOf = (res: Response): ApiCaller => res.locals.apiCaller as ApiCaller;
 
@@ -77,7 +78,8 @@ export function apiActionRoutes(router: Router, services: ModuleServices): void 
       const domain = domainParam(req.params.domain);
       const order = await services.transferOrders.findOpenOrderForDomain(domain);
       if (!order || (caller.clientId && order.client_id !== caller.clientId)) throw new NotFoundError();
-      await services.transferOrders.resubmitCode(order.client_id, domain, (req.body as Record<string, unknown> | undefined)?.authCode);
+      const body = checkBody<{ authCode: string }>('CodeRequest', req.body);
+      await services.transferOrders.resubmitCode(order.client_id, domain, body.authCode);
       res.status(202).json({ domain, status: 'queued' });
     }),
   );
@@ -113,8 +115,7 @@ export function apiActionRoutes(router: Router, services: ModuleServices): void 
     need('sync:run'),
     handle(async (req, res) => {
       if (callerOf(res).clientId) throw new ForbiddenError('api:errors.staff_only');
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      if (body.domain !== undefined && typeof body.domain !== 'string') throw new InputError('api:errors.domain_invalid', {}, 'domain');
+      const body = checkBody<{ domain?: string }>('SyncRequest', req.body);
       const started = await services.sync.runNow({ trigger: 'host', domain: body.domain ? domainParam(body.domain) : undefined });
       started.done.catch(() => undefined);
       res.status(202).json({ runId: started.runId });

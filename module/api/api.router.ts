@@ -11,6 +11,8 @@ import { apiErrorHandler } from './problem.ts';
 import { idempotency } from './idempotency.ts';
 import { domainDetail, domainSummary, orderSummary } from './api-representations.ts';
 import { apiEventRoutes } from './api-events.routes.ts';
+import { buildOpenApi } from './openapi.ts';
+import { checkBody } from './request-bodies.ts';
 import { apiActionRoutes, callerOf, domainParam, handle, need, principalOf } from './api-actions.routes.ts';
 
 export interface ApiRouterDeps {
@@ -35,6 +37,12 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
   const router = express.Router();
   const limiter = new DatabaseRateLimiter(services.knex, services.clock);
   router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  // The description of the API is public: a developer reads it before having a key.
+  const openApi = JSON.stringify(buildOpenApi());
+  router.get('/openapi.json', (_req, res) => {
+    res.type('application/json').setHeader('Cache-Control', 'public, max-age=300');
+    res.send(openApi);
+  });
   router.use((req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     apiKeys
@@ -74,8 +82,8 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
     need('transfers:write'),
     handle(async (req, res) => {
       const caller = callerOf(res);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const clientId = caller.clientId ?? (typeof body.clientId === 'string' || typeof body.clientId === 'number' ? String(body.clientId) : undefined);
+      const body = checkBody<{ clientId?: string | number; domain: string; authCode: string }>('TransferRequest', req.body);
+      const clientId = caller.clientId ?? (body.clientId === undefined ? undefined : String(body.clientId));
       if (!clientId) throw new InputError('api:errors.client_required', {}, 'clientId');
       if (caller.clientId && body.clientId !== undefined && String(body.clientId) !== caller.clientId) throw new NotFoundError();
       if (!(await deps.billing.getClient(clientId))) throw new InputError('bulk:row.unknown_client', { client: clientId.slice(0, 64) }, 'clientId');

@@ -5,15 +5,17 @@ import { createCaptureLogger } from '../support/capture-logger.ts';
 import { DEMO, clientIdOf } from '../../host/test/host.test-support.ts';
 import { SandboxAdapter } from '../../registrar-adapters/sandbox/index.ts';
 import { createTransferWorld, databaseText, payInvoice, runJobs, type TransferWorld } from '../transfer-in/transfer-in.support.ts';
+import { expectDocumented } from './openapi.support.ts';
 
 const db = useMigratedDatabase();
 
+/** Every answer is also checked against the OpenAPI document: its status listed, its body valid. */
 function client(world: TransferWorld, token: string) {
-  const auth = (r: request.Test) => r.set('Authorization', `Bearer ${token}`);
+  const auth = (r: request.Test, method: string, path: string) => r.set('Authorization', `Bearer ${token}`).expect((res) => expectDocumented(method, `/api/v1${path}`, res));
   return {
-    get: (path: string) => auth(request(world.host.app).get(`/api/v1${path}`)),
+    get: (path: string) => auth(request(world.host.app).get(`/api/v1${path}`), 'GET', path),
     post: (path: string, body: object = {}, key?: string) => {
-      const r = auth(request(world.host.app).post(`/api/v1${path}`));
+      const r = auth(request(world.host.app).post(`/api/v1${path}`), 'POST', path);
       if (key) r.set('Idempotency-Key', key);
       return r.send(body);
     },

@@ -6,6 +6,7 @@ import { buildHost } from '../../host/build-host.ts';
 import { clientIdOf, csrfOf, DEMO, loginAs, testModuleConfig, TEST_ENV } from '../../host/test/host.test-support.ts';
 import { SANDBOX_DEMO_AUTH_CODE, SandboxAdapter } from '../../registrar-adapters/sandbox/index.ts';
 import { countRows, createTransferWorld, databaseText, type TransferWorld } from '../transfer-in/transfer-in.support.ts';
+import { expectDocumented } from './openapi.support.ts';
 
 const db = useMigratedDatabase();
 const ODD_CODE = `<a>&"'+$%\\ 码-Ü`;
@@ -14,12 +15,13 @@ async function keyFor(world: TransferWorld, scopes: string[], clientId?: string)
   return (await world.host.module.services.apiKeys.create({ name: 'test', scopes, clientId, actor: 'admin:1' })).token;
 }
 
+/** Every answer is also checked against the OpenAPI document: its status listed, its body valid. */
 const api = (world: TransferWorld, token?: string) => {
   const agent = request(world.host.app);
-  const auth = (r: request.Test) => (token ? r.set('Authorization', `Bearer ${token}`) : r);
+  const auth = (r: request.Test, method: string, path: string) => (token ? r.set('Authorization', `Bearer ${token}`) : r).expect((res) => expectDocumented(method, `/api/v1${path}`, res));
   return {
-    get: (path: string) => auth(agent.get(`/api/v1${path}`)),
-    post: (path: string, body: unknown, headers: Record<string, string> = {}) => auth(agent.post(`/api/v1${path}`)).set(headers).send(body as object),
+    get: (path: string) => auth(agent.get(`/api/v1${path}`), 'GET', path),
+    post: (path: string, body: unknown, headers: Record<string, string> = {}) => auth(agent.post(`/api/v1${path}`), 'POST', path).set(headers).send(body as object),
   };
 };
 
