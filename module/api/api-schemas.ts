@@ -25,6 +25,15 @@ export const REQUEST_SCHEMAS = {
     properties: { authCode: { type: 'string', maxLength: 1000 } },
     additionalProperties: false,
   },
+  BulkImportRequest: {
+    type: 'object',
+    required: ['csv'],
+    properties: {
+      csv: { type: 'string', description: 'The file as text: domain,auth_code[,client] per line, a header optional.' },
+      clientId: { type: ['string', 'integer'], description: 'The client of rows without a client column.' },
+    },
+    additionalProperties: false,
+  },
   SyncRequest: {
     type: 'object',
     properties: { domain: { type: 'string', maxLength: 300, description: 'Only this domain; all pending and active domains when left out.' } },
@@ -110,6 +119,21 @@ export const RESPONSE_SCHEMAS = {
     type: 'object',
     required: ['delivery'],
     properties: { delivery: { enum: ['code', 'emailed'] }, authCode: { type: 'string', description: 'Shown in this answer only; not kept anywhere.' }, to: { type: 'string' } },
+  },
+  BulkImportStarted: { type: 'object', required: ['importId', 'status'], properties: { importId: { type: 'string' }, status: { type: 'string' }, totalRows: { type: 'integer' } } },
+  BulkImport: {
+    type: 'object',
+    required: ['importId', 'status', 'totalRows', 'checkedRows', 'counts', 'rows', 'next'],
+    properties: {
+      importId: { type: 'string' },
+      status: { enum: ['checking', 'ready', 'confirming', 'confirmed', 'expired'] },
+      totalRows: { type: 'integer' },
+      checkedRows: { type: 'integer' },
+      counts: { type: 'object', properties: { accepted: { type: 'integer' }, refused: { type: 'integer' }, unchecked: { type: 'integer' } } },
+      expiresAt: dateTime,
+      rows: { type: 'array', items: { type: 'object', required: ['line', 'domain', 'outcome'], properties: { line: { type: 'integer' }, domain: { type: 'string' }, clientId: nullable({ type: 'string' }), outcome: { enum: ['accepted', 'refused', 'unchecked'] }, reason: nullable({ type: 'string' }), params: { type: 'object' } } } },
+      next: nullable({ type: 'string' }),
+    },
   },
   SyncStarted: { type: 'object', required: ['runId'], properties: { runId: nullable({ type: 'integer' }) } },
   Job: {

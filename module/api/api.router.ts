@@ -11,6 +11,7 @@ import { apiErrorHandler } from './problem.ts';
 import { idempotency } from './idempotency.ts';
 import { domainDetail, domainSummary, orderSummary } from './api-representations.ts';
 import { apiEventRoutes } from './api-events.routes.ts';
+import { apiBulkRoutes } from './api-bulk.routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { checkBody } from './request-bodies.ts';
 import { apiActionRoutes, callerOf, domainParam, handle, need, principalOf } from './api-actions.routes.ts';
@@ -94,6 +95,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
 
   apiActionRoutes(router, services);
   apiEventRoutes(router, services);
+  apiBulkRoutes(router, services);
 
   router.use((_req, _res, next) => next(new NotFoundError()));
   router.use(apiErrorHandler(deps.languages, deps.defaultLocale, deps.logger));

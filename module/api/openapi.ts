@@ -23,6 +23,9 @@ const OPERATIONS: Record<string, { request?: keyof typeof REQUEST_SCHEMAS; statu
   'POST /domains/:domain/transfer/retry': { status: 202, response: 'Queued', idempotent: true },
   'POST /domains/:domain/transfer/cancel': { status: 200, response: 'Cancelled', idempotent: true },
   'POST /sync': { request: 'SyncRequest', status: 202, response: 'SyncStarted', idempotent: true },
+  'POST /bulk-imports': { request: 'BulkImportRequest', status: 202, response: 'BulkImportStarted', idempotent: true },
+  'GET /bulk-imports/:importId': { status: 200, response: 'BulkImport', query: ['outcome', 'after'] },
+  'POST /bulk-imports/:importId/confirm': { status: 202, response: 'BulkImportStarted', idempotent: true },
   'GET /events': { status: 200, response: 'EventPage', query: ['after', 'limit'] },
   'GET /jobs/:id': { status: 200, response: 'Job' },
 };

@@ -85,6 +85,32 @@ describe('JSON API v1: a transfer in and out through the API only', () => {
     await world.host.close();
   });
 
+  it('imports a bulk transfer from CSV text, shows each row’s result, and confirms it once', async () => {
+    const world = await createTransferWorld(db);
+    const clientId = await clientIdOf(world.host, DEMO.client.email);
+    const { token } = await world.host.module.services.apiKeys.create({ name: 'bulk', scopes: ['bulk:write'], actor: 'admin:1' });
+    const api = client(world, token);
+    const started = await api.post('/bulk-imports', { csv: 'domain,auth_code\ndemo-transferable.com,"ab,cd-1234"\ndemo-locked.com,code1234\nnot a name,x\n', clientId });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ status: 'checking', totalRows: 3 });
+    await runJobs(world);
+    const checked = await api.get(`/bulk-imports/${started.body.importId}`);
+    expect(checked.body).toMatchObject({ status: 'ready', checkedRows: 3, counts: { accepted: 1, refused: 2, unchecked: 0 } });
+    expect(checked.body.rows.map((r: { domain: string; outcome: string }) => [r.domain, r.outcome])).toEqual([
+      ['demo-transferable.com', 'accepted'],
+      ['demo-locked.com', 'refused'],
+      ['not a name', 'refused'],
+    ]);
+    expect(checked.text).not.toContain('ab,cd-1234');
+    for (let i = 0; i < 2; i++) expect((await api.post(`/bulk-imports/${started.body.importId}/confirm`, {}, 'confirm-1')).status).toBe(202);
+    await runJobs(world);
+    expect((await api.get(`/bulk-imports/${started.body.importId}`)).body.status).toBe('confirmed');
+    expect(await db.knex('host_orders').count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    expect((await api.post('/bulk-imports', { csv: '' })).status).toBe(422);
+    expect((await api.get('/bulk-imports/nope')).status).toBe(404);
+    await world.host.close();
+  });
+
   it('takes a corrected code, lets staff retry and cancel, and keeps client-bound keys to their own', async () => {
     const world = await createTransferWorld(db);
     const clientId = await clientIdOf(world.host, DEMO.client.email);

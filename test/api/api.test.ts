@@ -7,6 +7,8 @@ import { clientIdOf, csrfOf, DEMO, loginAs, testModuleConfig, TEST_ENV } from '.
 import { SANDBOX_DEMO_AUTH_CODE, SandboxAdapter } from '../../registrar-adapters/sandbox/index.ts';
 import { countRows, createTransferWorld, databaseText, type TransferWorld } from '../transfer-in/transfer-in.support.ts';
 import { expectDocumented } from './openapi.support.ts';
+import { manifest } from '../../module/index.ts';
+import { API_SCOPES } from '../../module/api/api-keys.ts';
 
 const db = useMigratedDatabase();
 const ODD_CODE = `<a>&"'+$%\\ 码-Ü`;
@@ -66,6 +68,21 @@ describe('JSON API v1: keys, problems and transfers', () => {
     expect(await countRows(db, 'dt_transfer_orders')).toBe(0);
     const zh = await api(world, reader).post('/transfers', {}).set('Accept-Language', 'zh-CN');
     expect(zh.body.detail).toContain('没有 transfers:write 权限范围');
+    await world.host.close();
+  });
+
+  it('refuses every operation (403, naming the scope) to a key with every scope but the one it needs', async () => {
+    const world = await createTransferWorld(db);
+    const routes = (manifest.routes as Record<string, Array<{ method: string; path: string; scope?: string }>>).api!.filter((r) => r.scope);
+    expect(routes.length).toBeGreaterThan(10);
+    for (const route of routes) {
+      const token = await keyFor(world, API_SCOPES.filter((scope) => scope !== route.scope));
+      const path = route.path.replace(':domain', 'demo-transferable.com').replace(':id', '1');
+      const answer = route.method === 'GET' ? await api(world, token).get(path) : await api(world, token).post(path, {});
+      expect(answer.status, `${route.method} ${route.path}`).toBe(403);
+      expect(answer.body.detail, route.path).toContain(route.scope);
+    }
+    expect(await countRows(db, 'dt_transfer_orders')).toBe(0);
     await world.host.close();
   });
 
