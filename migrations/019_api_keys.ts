@@ -40,6 +40,14 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['created_at']);
   });
 
+  // Requests per key per minute: one row per key and minute, counted by every instance.
+  await knex.schema.createTable('dt_api_rate_windows', (t) => {
+    t.integer('key_id').unsigned().notNullable();
+    t.bigInteger('window_start').notNullable();
+    t.integer('requests').notNullable();
+    t.primary(['key_id', 'window_start']);
+  });
+
   // The events feed of a key bound to one client reads that client's events in order.
   await knex.schema.alterTable('dt_events', (t) => {
     t.index(['client_id', 'id'], 'dt_events_client_id_index');
@@ -50,6 +58,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('dt_events', (t) => {
     t.dropIndex(['client_id', 'id'], 'dt_events_client_id_index');
   });
+  await knex.schema.dropTable('dt_api_rate_windows');
   await knex.schema.dropTable('dt_api_idempotency');
   await knex.schema.dropTable('dt_api_keys');
 }

@@ -5,7 +5,7 @@ import type { ModuleServices } from '../module-services.ts';
 import type { Languages } from '../i18n.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { listDomains, parseDomainListQuery } from '../domains/domain-list.query.ts';
-import { DatabaseRateLimiter } from '../transfer-out/rate-limit.store.ts';
+import { ApiRateLimiter } from './api-rate-limit.ts';
 import type { ApiKeys } from './api-keys.ts';
 import { apiErrorHandler } from './problem.ts';
 import { idempotency } from './idempotency.ts';
@@ -36,7 +36,7 @@ export interface ApiRouterDeps {
 export function createApiRouter(deps: ApiRouterDeps): Router {
   const { services, apiKeys } = deps;
   const router = express.Router();
-  const limiter = new DatabaseRateLimiter(services.knex, services.clock);
+  const limiter = new ApiRateLimiter(services.knex, services.clock);
   router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   // The description of the API is public: a developer reads it before having a key.
   const openApi = JSON.stringify(buildOpenApi());
@@ -51,7 +51,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
       .then(async (caller) => {
         res.locals.apiCaller = caller;
         res.setHeader('RateLimit-Policy', `${deps.requestsPerMinute};w=60`);
-        await limiter.consume([{ bucket: `api:key:${caller.keyId}`, limit: deps.requestsPerMinute, windowMs: 60_000 }], 'api:errors.rate_limited');
+        await limiter.take(caller.keyId, deps.requestsPerMinute);
       })
       .then(() => next(), next);
   });

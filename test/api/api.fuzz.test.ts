@@ -13,7 +13,7 @@ import { changedTables, FUZZ_RUNS, FUZZ_SEED, rowCounts, tablesOf } from '../sec
  * its rate-limit hits and the refusal kept for an Idempotency-Key replay).
  */
 const db = useMigratedDatabase();
-const BOOKKEEPING = ['dt_rate_limit_buckets', 'dt_rate_limit_hits', 'dt_api_idempotency'];
+const BOOKKEEPING = ['dt_rate_limit_buckets', 'dt_rate_limit_hits', 'dt_api_rate_windows', 'dt_api_idempotency'];
 const RUNS = Math.max(20, Math.ceil(FUZZ_RUNS / 2));
 
 let world: TransferWorld;
