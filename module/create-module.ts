@@ -16,6 +16,7 @@ import type { SandboxControls } from '../registrar-adapters/sandbox/sandbox.cont
 import { SandboxAdapter } from '../registrar-adapters/sandbox/sandbox.adapter.ts';
 import { createModuleServices, type ModuleServices } from './module-services.ts';
 import { createApiRouter } from './api/api.router.ts';
+import { ApiRateLimiter } from './api/api-rate-limit.ts';
 import { createRdapFactsSource } from './transfer-in/rdap-facts.source.ts';
 import { createClientRouter } from './http/client.router.ts';
 import { createAdminRouter } from './http/admin.router.ts';
@@ -199,6 +200,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     factsSource,
   });
   for (const [event, handler] of Object.entries(services.hooks)) ctx.events.on(event, handler);
+  const apiLimiter = new ApiRateLimiter(services.knex, services.clock, (error) => logger.warn({ err: error }, 'API request counts not yet written; kept for the next write'));
 
   const migrations: MigrationSet = { directory: MODULE_MIGRATIONS_DIRECTORY, tableName: MODULE_MIGRATIONS_TABLE };
   let prepared: Promise<void> | undefined;
@@ -222,7 +224,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
       client: createClientRouter(pages, services),
       admin: createAdminRouter(pages, services),
       assets: pages.assets,
-      api: createApiRouter({ services, billing: ctx.billing, apiKeys: services.apiKeys, languages, defaultLocale: config.defaultLocale, logger: () => logger, requestsPerMinute: config.api.requestsPerMinute }),
+      api: createApiRouter({ services, billing: ctx.billing, apiKeys: services.apiKeys, languages, defaultLocale: config.defaultLocale, logger: () => logger, requestsPerMinute: config.api.requestsPerMinute, limiter: apiLimiter }),
     },
     errorHandler: pages.errorHandler,
     subscriptions: Object.keys(services.hooks),
@@ -235,6 +237,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     },
     async stop() {
       await services.stop();
+      await apiLimiter.close();
       await registrars.close();
     },
     createWorker: (workerOptions) => services.createWorker(workerOptions),

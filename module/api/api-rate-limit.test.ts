@@ -41,4 +41,22 @@ describe('the API rate limit', () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(Number((await db.knex('dt_api_rate_windows').where({ key_id: 8 }).first('requests')).requests)).toBe(200);
   });
+
+  it('keeps counts it could not write, reports the failure instead of leaving it unhandled, and writes them on close()', async () => {
+    const clock = new FakeClock('2026-06-01T09:00:00Z');
+    const failures: unknown[] = [];
+    const limiter = new ApiRateLimiter(db.knex, clock, (error) => failures.push(error));
+    expect(await attempts(limiter, 9, 10_000, 5)).toBe(5);
+    await db.knex.schema.renameTable('dt_api_rate_windows', 'dt_api_rate_windows_away');
+    try {
+      expect(await attempts(limiter, 9, 10_000, 20)).toBe(20);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(failures.length).toBeGreaterThan(0);
+    } finally {
+      await db.knex.schema.renameTable('dt_api_rate_windows_away', 'dt_api_rate_windows');
+    }
+    expect(await attempts(limiter, 9, 10_000, 1)).toBe(1);
+    await limiter.close();
+    expect(Number((await db.knex('dt_api_rate_windows').where({ key_id: 9 }).first('requests')).requests)).toBe(26);
+  });
 });

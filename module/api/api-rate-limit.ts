@@ -30,9 +30,14 @@ interface KeyWindow {
 export class ApiRateLimiter {
   private readonly windows = new Map<number, KeyWindow>();
 
+  /** Deferred additions not yet written: close() waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     private readonly knex: Knex,
     private readonly clock: Clock,
+    /** Told when a deferred addition cannot be written (the database is away): the count is kept for the next try. */
+    private readonly onFlushError: (error: unknown) => void = () => undefined,
   ) {}
 
   /** Counts one request for `keyId`, or throws RateLimitedError (429 with Retry-After). */
@@ -42,7 +47,7 @@ export class ApiRateLimiter {
     let window = this.windows.get(keyId);
     if (!window || window.start !== start) {
       // A new minute: what this process still owed the last one is added to it first.
-      if (window) void this.flush(keyId, window);
+      if (window) this.defer(this.flush(keyId, window));
       window = { start, shared: 0, pending: 0 };
       this.windows.set(keyId, window);
       if (this.windows.size > 10_000) this.forgetOld(start);
@@ -56,14 +61,30 @@ export class ApiRateLimiter {
     // have not yet seen each other's requests can go past the limit together.
     if (window.shared + window.pending + 1 <= limit * FAST_SHARE && window.pending < Math.floor(limit * UNSHARED_SHARE)) {
       window.pending++;
-      window.flushing ??= new Promise<void>((resolve) => setTimeout(resolve, FLUSH_MS)).then(() => this.flush(keyId, window!));
+      if (!window.flushing) {
+        const current = window;
+        current.flushing = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_MS)).then(() => this.flush(keyId, current));
+        this.defer(current.flushing);
+      }
       return;
     }
     // Near the limit: this request is added and the shared count read before it is let through.
-    await window.flushing;
+    await window.flushing?.catch(() => undefined);
     window.pending++;
     await this.flush(keyId, window);
     if (window.shared > limit) throw new RateLimitedError('api:errors.rate_limited', retryAfter());
+  }
+
+  /** Writes what is still counted in memory; the module's stop() calls it before the database closes. */
+  async close(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    for (const [keyId, window] of this.windows) if (window.pending > 0) await this.flush(keyId, window).catch((error) => this.onFlushError(error));
+  }
+
+  /** A deferred addition is nobody's await: its failure is reported, never left unhandled. */
+  private defer(flush: Promise<void>): void {
+    const tracked = flush.catch((error) => this.onFlushError(error)).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
   }
 
   private async flush(keyId: number, window: KeyWindow): Promise<void> {
@@ -71,10 +92,16 @@ export class ApiRateLimiter {
     window.pending = 0;
     window.flushing = undefined;
     if (adding > 0) {
-      await this.knex('dt_api_rate_windows')
-        .insert({ key_id: keyId, window_start: window.start, requests: adding })
-        .onConflict(['key_id', 'window_start'])
-        .merge({ requests: this.knex.raw('?? + ?', ['dt_api_rate_windows.requests', adding]) });
+      try {
+        await this.knex('dt_api_rate_windows')
+          .insert({ key_id: keyId, window_start: window.start, requests: adding })
+          .onConflict(['key_id', 'window_start'])
+          .merge({ requests: this.knex.raw('?? + ?', ['dt_api_rate_windows.requests', adding]) });
+      } catch (error) {
+        // Not written: counted again with the next addition, so no request goes uncounted.
+        window.pending += adding;
+        throw error;
+      }
     }
     window.shared = await this.read(keyId, window.start);
   }

@@ -5,7 +5,7 @@ import type { ModuleServices } from '../module-services.ts';
 import type { Languages } from '../i18n.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { listDomains, parseDomainListQuery } from '../domains/domain-list.query.ts';
-import { ApiRateLimiter } from './api-rate-limit.ts';
+import type { ApiRateLimiter } from './api-rate-limit.ts';
 import type { ApiKeys } from './api-keys.ts';
 import { apiErrorHandler } from './problem.ts';
 import { idempotency } from './idempotency.ts';
@@ -25,6 +25,8 @@ export interface ApiRouterDeps {
   logger: () => Logger;
   /** Requests per key per minute (api.requestsPerMinute). */
   requestsPerMinute: number;
+  /** The per-key count; the module drains it on stop(). */
+  limiter: ApiRateLimiter;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface ApiRouterDeps {
 export function createApiRouter(deps: ApiRouterDeps): Router {
   const { services, apiKeys } = deps;
   const router = express.Router();
-  const limiter = new ApiRateLimiter(services.knex, services.clock);
+  const { limiter } = deps;
   router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   // The description of the API is public: a developer reads it before having a key.
   const openApi = JSON.stringify(buildOpenApi());
