@@ -8,7 +8,8 @@ import type { Knex } from 'knex';
 // The TLD (everything after the first label: `com`, `co.uk`) is a generated column, so no
 // write path has to remember it and both engines can index it.
 
-const isSqlite = (knex: Knex) => String((knex.client as { config: { client: unknown } }).config.client).includes('sqlite');
+// By the driver: a host may configure knex's client by name or by class.
+const isSqlite = (knex: Knex) => /sqlite/i.test(String((knex.client as { driverName?: string }).driverName ?? (knex.client as { config: { client: unknown } }).config.client));
 const tldExpression = (knex: Knex) => (isSqlite(knex) ? "substr(domain, instr(domain, '.') + 1)" : "substr(domain, locate('.', domain) + 1)");
 
 export async function up(knex: Knex): Promise<void> {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { createOwnerOnlyDatabaseFile, restrictSqliteFiles } from './sqlite-file-mode.ts';
+import { SqliteClient, cachePreparedStatements } from './sqlite-client.ts';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/domain-transfers.sqlite';
 
@@ -90,7 +91,7 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number; 
     }
     const refused = (file: string, reason: string) => options.log?.warn(`cannot make ${file} readable by its owner only (${reason}); it keeps its mode`);
     return knexFactory({
-      client: 'better-sqlite3',
+      client: SqliteClient as unknown as typeof Knex.Client,
       log,
       connection: { filename: target.filename },
       useNullAsDefault: true,
@@ -134,31 +135,12 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number; 
   });
 }
 
-/**
- * knex prepares every statement anew; on better-sqlite3 that compile is a large share of a
- * short query. The driver is synchronous, so one prepared statement per SQL text can be reused.
- */
-function cachePreparedStatements(conn: { prepare(sql: string): unknown }): void {
-  const prepare = conn.prepare.bind(conn);
-  const cache = new Map<string, unknown>();
-  conn.prepare = (text: string) => {
-    // Every transaction takes the write lock when it begins. A deferred one that reads first
-    // and writes later cannot wait for another process's lock (SQLite answers "database is
-    // locked" at once, busy_timeout or not); BEGIN IMMEDIATE waits on busy_timeout instead.
-    const sql = text === 'BEGIN;' ? 'BEGIN IMMEDIATE;' : text;
-    let statement = cache.get(sql);
-    if (!statement) {
-      if (cache.size >= 1000) cache.clear();
-      statement = prepare(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
-  };
-}
-
+/** The engine behind `knex`, by its driver (a host may configure the client by name or by class). */
 export function engineOf(knex: Knex): 'sqlite' | 'mysql' {
-  const client = String((knex.client as { config: { client: unknown } }).config.client);
-  return client.includes('sqlite') ? 'sqlite' : 'mysql';
+  const client = knex.client as { driverName?: string; config: { client: unknown } };
+  const configured = client.config.client;
+  const name = client.driverName ?? (typeof configured === 'function' ? configured.name : String(configured));
+  return /sqlite/i.test(name) ? 'sqlite' : 'mysql';
 }
 
 /**
