@@ -37,7 +37,11 @@ export interface ApiRouterDeps {
  */
 export function createApiRouter(deps: ApiRouterDeps): Router {
   const { services, apiKeys } = deps;
-  const router = express.Router();
+  // An application of its own, mounted like a router, so its settings are its own: answers are
+  // never cached (Cache-Control: no-store), so no ETag is computed for them.
+  const router = express();
+  router.disable('etag');
+  router.disable('x-powered-by');
   const { limiter } = deps;
   router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   // The description of the API is public: a developer reads it before having a key.
