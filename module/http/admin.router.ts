@@ -12,6 +12,7 @@ import { adminSyncRoutes } from './admin-sync.routes.ts';
 import { adminBulkRoutes } from './admin-bulk.routes.ts';
 import { adminBulkActionRoutes } from './admin-bulk-actions.routes.ts';
 import { adminApiKeyRoutes } from './admin-api-keys.routes.ts';
+import { adminApiReferenceRoutes } from './admin-api-reference.routes.ts';
 
 /**
  * The admin pages, wherever the host mounts them (`/admin` by default). Every route requires an
@@ -34,6 +35,7 @@ export function createAdminRouter(pages: PageKit, services: ModuleServices): Rou
   adminSyncRoutes(on, pages, services);
   adminBulkRoutes(on, pages, services);
   adminApiKeyRoutes(on, pages, services);
+  adminApiReferenceRoutes(on, pages);
   router.use(pages.errorHandler);
   return router;
 }
