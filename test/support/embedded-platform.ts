@@ -64,6 +64,7 @@ export async function embedModule(
   );
   const payments = new PaymentService(db.knex, clock, billing, bus, logger);
   const app = express();
+  app.use('/api/v1', module.routers.api);
   app.use(mounts.client, module.routers.client);
   app.use(mounts.admin, module.routers.admin);
   app.use((_req, res) => {
