@@ -13,10 +13,13 @@ interface ManifestRoute {
   permission?: string;
 }
 
-/** The routes an Express router really serves, as `METHOD /path`. */
+type Layers = { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
+
+/** The routes an Express router (or an application mounted as one) really serves, as `METHOD /path`. */
 function mountedRoutes(router: Router): string[] {
   const routes: string[] = [];
-  for (const layer of (router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {
+  const withLayers = (router as unknown as { router?: Layers }).router ?? (router as unknown as Layers);
+  for (const layer of withLayers.stack) {
     if (!layer.route) continue;
     for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') routes.push(`${method.toUpperCase()} ${layer.route.path}`);
   }
