@@ -11,7 +11,7 @@ import { ModuleAssets } from './http/module-assets.ts';
 import { SecretBox } from './secret-box.ts';
 import { MigrationsPendingError, MODULE_MIGRATIONS_DIRECTORY, MODULE_MIGRATIONS_TABLE, pendingMigrations, type MigrationSet } from './migration-source.ts';
 import { RegistrarRegistry, factoryMap } from '../registrar-adapters/registry.ts';
-import type { RegistrarAdapterFactory } from '../registrar-adapters/types.ts';
+import { AdapterOptionError, type RegistrarAdapterFactory } from '../registrar-adapters/types.ts';
 import type { SandboxControls } from '../registrar-adapters/sandbox/sandbox.controls.ts';
 import { SandboxAdapter } from '../registrar-adapters/sandbox/sandbox.adapter.ts';
 import { createModuleServices, type ModuleServices } from './module-services.ts';
@@ -158,7 +158,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
   }
   const logger: Logger = ctx.logger.child({ module: 'domain-transfers' }, { redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } });
   const secretBox = new SecretBox(config.encryptionKey);
-  const registrars = new RegistrarRegistry(config.registrars, config.tldRouting, factories, {
+  const registrars = createRegistry(config, factories, {
     knex: ctx.knex,
     clock: ctx.clock,
     logger,
@@ -258,4 +258,14 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     cronTasks: services.cronTasks,
     views,
   };
+}
+
+/** The configured registrars; an adapter option that cannot work is a ConfigError naming its key. */
+function createRegistry(config: ModuleConfig, factories: ConstructorParameters<typeof RegistrarRegistry>[2], context: ConstructorParameters<typeof RegistrarRegistry>[3]): RegistrarRegistry {
+  try {
+    return new RegistrarRegistry(config.registrars, config.tldRouting, factories, context);
+  } catch (error) {
+    if (error instanceof AdapterOptionError) throw new ConfigError([{ key: error.option, message: error.message }]);
+    throw error;
+  }
 }

@@ -18,7 +18,7 @@ export type {
   TransferRequestResult,
   TransferStatus,
 } from './types.ts';
-export { REGISTRAR_ERROR_CODES, RegistrarError, isRegistrarError, isRetryable, type RegistrarErrorCode } from './registrar-error.ts';
+export { AdapterOptionError, REGISTRAR_ERROR_CODES, RegistrarError, isRegistrarError, isRetryable, type RegistrarErrorCode } from './registrar-error.ts';
 export { BUILT_IN_ADAPTER_FACTORIES } from './registry.ts';
 export { sandboxAdapterFactory, SANDBOX_DEMO_AUTH_CODE, SANDBOX_DEMO_DOMAINS, type SandboxOptions, type SandboxDemoDomain } from './sandbox/index.ts';
 export type { SandboxControls } from './sandbox/sandbox.controls.ts';

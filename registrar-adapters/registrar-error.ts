@@ -7,10 +7,18 @@ export const REGISTRAR_ERROR_CODES = [
   'not_found',
   'already_pending',
   'unsupported',
+  /** The registry refused to let our registrar act on the object (EPP 2201): not the client's code. */
+  'not_authorized',
+  /** The registry refused our registrar's login (EPP 2200/2501): our credentials, not the request. */
+  'authentication_failed',
+  /** The request cannot be sent as it is (a value outside the protocol's limits). */
+  'invalid_input',
 ] as const;
 export type RegistrarErrorCode = (typeof REGISTRAR_ERROR_CODES)[number];
 
-const RETRYABLE: ReadonlySet<string> = new Set<RegistrarErrorCode>(['transient', 'rate_limited']);
+// A refused login is retryable for the request (it is not the request's fault, and it will go
+// through once the credentials are fixed); adapters must not send a login per retry.
+const RETRYABLE: ReadonlySet<string> = new Set<RegistrarErrorCode>(['transient', 'rate_limited', 'authentication_failed']);
 
 /**
  * Marks a RegistrarError from any copy of this package. A host may end up with two copies (an
@@ -58,4 +66,19 @@ export function isRegistrarError(value: unknown): value is RegistrarError {
 /** Worth trying again later (the registrar was down or asked us to slow down). */
 export function isRetryable(error: Pick<RegistrarError, 'code'>): boolean {
   return RETRYABLE.has(error.code);
+}
+
+/**
+ * An adapter option that cannot work, found when the adapter is created (a password outside the
+ * protocol's length, a certificate missing). The module reports it as a configuration error
+ * naming `registrars.<id>.options.<option>`.
+ */
+export class AdapterOptionError extends Error {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AdapterOptionError';
+  }
 }

@@ -1,4 +1,4 @@
-import type { AdapterFactoryContext, RegistrarAdapter, RegistrarAdapterFactory } from './types.ts';
+import { AdapterOptionError, type AdapterFactoryContext, type RegistrarAdapter, type RegistrarAdapterFactory } from './types.ts';
 import { sandboxAdapterFactory } from './sandbox/index.ts';
 import { manualAdapterFactory } from './manual/index.ts';
 import { eppAdapterFactory } from './epp/index.ts';
@@ -27,7 +27,13 @@ export class RegistrarRegistry {
     for (const [id, registrar] of Object.entries(registrars)) {
       const factory = factories.get(registrar.adapter);
       if (!factory) throw new Error(`unknown adapter type ${registrar.adapter}`);
-      this.adapters.set(id, factory.create(id, registrar.options, { ...context, logger: context.logger.child({ registrar: id }) }));
+      try {
+        this.adapters.set(id, factory.create(id, registrar.options, { ...context, logger: context.logger.child({ registrar: id }) }));
+      } catch (error) {
+        // The option's full config key, so the message names what to change.
+        if (error instanceof AdapterOptionError) throw new AdapterOptionError(`registrars.${id}.options.${error.option}`, error.message);
+        throw error;
+      }
     }
   }
 

@@ -123,7 +123,7 @@ export interface RegistrarAdapter {
   close?(): Promise<void>;
 }
 
-export { REGISTRAR_ERROR_CODES, RegistrarError, isRegistrarError, isRetryable, type RegistrarErrorCode } from './registrar-error.ts';
+export { AdapterOptionError, REGISTRAR_ERROR_CODES, RegistrarError, isRegistrarError, isRetryable, type RegistrarErrorCode } from './registrar-error.ts';
 
 /** Everything an adapter factory may use. Adapters never read the host's tables. */
 export interface AdapterFactoryContext {

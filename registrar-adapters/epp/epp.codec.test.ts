@@ -83,7 +83,8 @@ describe('response parsing', () => {
 
 describe('result code mapping', () => {
   it.each([
-    [2201, [], 'auth_code_invalid'],
+    [2201, [], 'not_authorized'],
+    [2200, [], 'authentication_failed'],
     [2202, [], 'auth_code_invalid'],
     [2106, ['Object is not eligible for transfer'], 'not_eligible'],
     [2304, ['Object status prohibits operation', 'clientTransferProhibited'], 'transfer_prohibited'],
@@ -94,7 +95,7 @@ describe('result code mapping', () => {
     [2303, [], 'not_found'],
     [2400, [], 'transient'],
     [2500, [], 'transient'],
-    [2501, [], 'transient'],
+    [2501, [], 'authentication_failed'],
     [2502, [], 'transient'],
     [2005, [], 'not_eligible'],
     [2306, [], 'not_eligible'],
@@ -144,5 +145,33 @@ describe('options schema', () => {
     });
     expect(validate({ host: 'h', clientId: 'acme', password: 'x' })).toBe(false);
     expect(validate({ host: 'h', clientId: 'acme', clTRIDPrefix: 'bad prefix' })).toBe(false);
+  });
+});
+
+describe('values outside the schemas', () => {
+  const refusal = (build: () => unknown) => {
+    try {
+      build();
+    } catch (error) {
+      return { name: (error as Error).name, code: (error as { code?: string }).code };
+    }
+    return undefined;
+  };
+  const invalidInput = { name: 'RegistrarError', code: 'invalid_input' };
+
+  it('refuses them as invalid_input before a frame is built, never as a TypeError', () => {
+    expect(refusal(() => domainTransferCommand('request', 'example.com', { authCode: 'abc\u0001def' }))).toEqual(invalidInput);
+    expect(refusal(() => domainTransferCommand('request', 'example.com', { authCode: 'abc\ndef' }))).toEqual(invalidInput);
+    expect(refusal(() => domainTransferCommand('request', 'example.com', { authCode: '' }))).toEqual(invalidInput);
+    expect(refusal(() => domainTransferCommand('request', 'example.com', { periodYears: 100 }))).toEqual(invalidInput);
+    expect(refusal(() => domainTransferCommand('request', 'example.com', { periodYears: 0 }))).toEqual(invalidInput);
+    expect(refusal(() => domainTransferCommand('request', `${'a'.repeat(64)}.com`))).toEqual(invalidInput);
+    expect(refusal(() => domainTransferCommand('request', `${'abcdefghij.'.repeat(23)}com`))).toEqual(invalidInput);
+    expect(refusal(() => domainTransferCommand('request', 'bücher.de'))).toEqual(invalidInput);
+  });
+
+  it('passes every value inside them, codes with XML metacharacters and non-ASCII included', () => {
+    expect(refusal(() => domainTransferCommand('request', 'xn--bcher-kva.de', { authCode: `<>&"' +$%\\ 码`, periodYears: 99 }))).toBeUndefined();
+    expect(refusal(() => domainTransferCommand('request', `${'a'.repeat(63)}.com`, { periodYears: 1 }))).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { el, xmlDocument, type XmlChild, type XmlElement } from './epp.xml.ts';
+import { RegistrarError } from '../registrar-error.ts';
 
 export const EPP_NS = 'urn:ietf:params:xml:ns:epp-1.0';
 export const DOMAIN_NS = 'urn:ietf:params:xml:ns:domain-1.0';
@@ -12,6 +13,31 @@ export interface EppCommand {
   /** Short label for logs and metrics, e.g. `domain:info`. */
   name: string;
   build(clTRID: string): string;
+}
+
+/**
+ * The schemas' limits, checked before a frame is built: a value outside them would make the
+ * frame invalid (or, for a code with a line break, be silently changed by the registry's
+ * whitespace rules). Refused as `invalid_input`, a final answer about this request.
+ */
+const LDH_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// domain:pw is a normalizedString: tabs and line breaks would become spaces; other control
+// characters cannot be carried by XML at all.
+const CODE_FORBIDDEN = /[\u0000-\u001F\u007F\uFFFE\uFFFF]/;
+
+function checkName(domain: string): string {
+  if (!LDH_NAME.test(domain)) throw new RegistrarError('invalid_input', `"${domain.slice(0, 300)}" is not a domain name EPP can carry (ASCII letters, digits and hyphens; labels of 1 to 63, 253 in all)`);
+  return domain;
+}
+
+function checkCode(code: string): string {
+  if (code.length === 0 || CODE_FORBIDDEN.test(code)) throw new RegistrarError('invalid_input', 'the auth code is empty or holds control characters or line breaks, which EPP cannot carry');
+  return code;
+}
+
+function checkPeriod(years: number): number {
+  if (!Number.isInteger(years) || years < 1 || years > 99) throw new RegistrarError('invalid_input', `a period of ${years} years is outside EPP's 1 to 99`);
+  return years;
 }
 
 function envelope(child: XmlElement): string {
@@ -58,6 +84,7 @@ export function logoutCommand(): EppCommand {
 }
 
 export function domainInfoCommand(domain: string): EppCommand {
+  checkName(domain);
   return {
     name: 'domain:info',
     build: (clTRID) => command(el('info', null, domainElement('info', el('domain:name', { hosts: 'none' }, domain))), clTRID),
@@ -69,6 +96,9 @@ export function domainTransferCommand(
   domain: string,
   extra: { authCode?: string; periodYears?: number } = {},
 ): EppCommand {
+  checkName(domain);
+  if (extra.authCode !== undefined) checkCode(extra.authCode);
+  if (extra.periodYears !== undefined) checkPeriod(extra.periodYears);
   return {
     name: `domain:transfer:${op}`,
     build: (clTRID) =>
@@ -90,6 +120,7 @@ export function domainTransferCommand(
 
 /** Adds or removes exactly one status; other statuses are never sent, so never touched. */
 export function domainStatusUpdateCommand(domain: string, change: 'add' | 'rem', status: string): EppCommand {
+  checkName(domain);
   return {
     name: `domain:update:${change}`,
     build: (clTRID) =>
@@ -105,6 +136,8 @@ export function domainStatusUpdateCommand(domain: string, change: 'add' | 'rem',
 }
 
 export function domainAuthInfoChangeCommand(domain: string, authCode: string): EppCommand {
+  checkName(domain);
+  checkCode(authCode);
   return {
     name: 'domain:update:chg-authinfo',
     build: (clTRID) =>

@@ -36,7 +36,8 @@ const operations: Array<[string, CommandKind, (a: RegistrarAdapter) => Promise<u
 ];
 
 const mappings: Array<[number, string, string]> = [
-  [2201, 'Authorization error', 'auth_code_invalid'],
+  // Our registrar may not act on the object: not the client's code.
+  [2201, 'Authorization error', 'not_authorized'],
   [2202, 'Invalid authorization information', 'auth_code_invalid'],
   [2106, 'Object is not eligible for transfer', 'not_eligible'],
   [2304, 'Object status prohibits operation: clientTransferProhibited', 'transfer_prohibited'],
@@ -46,7 +47,8 @@ const mappings: Array<[number, string, string]> = [
   [2303, 'Object does not exist', 'not_found'],
   [2400, 'Command failed', 'transient'],
   [2500, 'Command failed; server closing connection', 'transient'],
-  [2501, 'Authentication error; server closing connection', 'transient'],
+  [2200, 'Authentication error', 'authentication_failed'],
+  [2501, 'Authentication error; server closing connection', 'authentication_failed'],
   [2502, 'Session limit exceeded; server closing connection', 'transient'],
   [2005, 'Parameter value syntax error', 'not_eligible'],
   [2306, 'Parameter value policy error', 'not_eligible'],

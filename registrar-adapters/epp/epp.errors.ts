@@ -33,8 +33,12 @@ export function mentionsProhibitedStatus(texts: readonly string[]): boolean {
 export function mapResultCode(code: number, texts: readonly string[]): RegistrarErrorCode {
   switch (code) {
     case 2201:
+      // Authorization error: our registrar may not act on this object. The code may be right.
+      return 'not_authorized';
     case 2202:
       return 'auth_code_invalid';
+    case 2200:
+      return 'authentication_failed';
     case 2106:
     case 2304:
     case 2308:
@@ -44,9 +48,10 @@ export function mapResultCode(code: number, texts: readonly string[]): Registrar
     case 2301:
     case 2303:
       return 'not_found';
+    case 2501:
+      return 'authentication_failed';
     case 2400:
     case 2500:
-    case 2501:
     case 2502:
       return 'transient';
     default:

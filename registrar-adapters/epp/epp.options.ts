@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { DOMAIN_NS } from './epp.commands.ts';
+import { AdapterOptionError } from '../registrar-error.ts';
 
 export interface EppOptions {
   host: string;
@@ -26,6 +27,14 @@ export interface EppOptions {
   objURIs?: string[];
   extURIs?: string[];
   rejectUnauthorized?: boolean;
+  /**
+   * Allows a connection without a client certificate, or without checking the registry's
+   * (`rejectUnauthorized: false`): for a local test registry only. RFC 5734 expects mutual TLS;
+   * a warning is logged when the adapter starts with this on.
+   */
+  insecureForTesting?: boolean;
+  /** After the registry refuses our login, no new login is tried for this long (repeated failures can lock the account). */
+  loginRetryAfterSeconds?: number;
   /** RFC 9154 registries store auth info hashed, so `getEppCode` sets a fresh code instead of reading one. */
   setFreshAuthInfo?: boolean;
 }
@@ -46,6 +55,8 @@ export const EPP_DEFAULTS = {
   objURIs: [DOMAIN_NS],
   extURIs: [] as string[],
   rejectUnauthorized: true,
+  insecureForTesting: false,
+  loginRetryAfterSeconds: 900,
   setFreshAuthInfo: true,
 };
 
@@ -82,6 +93,8 @@ export const eppOptionsSchema = {
     objURIs: { ...uriList(EPP_DEFAULTS.objURIs), minItems: 1 },
     extURIs: uriList(EPP_DEFAULTS.extURIs),
     rejectUnauthorized: { type: 'boolean', default: EPP_DEFAULTS.rejectUnauthorized },
+    insecureForTesting: { type: 'boolean', default: EPP_DEFAULTS.insecureForTesting },
+    loginRetryAfterSeconds: { type: 'integer', minimum: 1, maximum: 86_400, default: EPP_DEFAULTS.loginRetryAfterSeconds },
     setFreshAuthInfo: { type: 'boolean', default: EPP_DEFAULTS.setFreshAuthInfo },
   },
 } as const;
@@ -96,16 +109,37 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** RFC 5730 pwType: 6 to 16 characters. A longer password would make every login frame invalid. */
+const PASSWORD = { min: 6, max: 16 };
+
 export function readPassword(options: ResolvedEppOptions, env: NodeJS.ProcessEnv = process.env): string {
   const password = env[options.passwordEnv];
-  if (!password) throw new Error(`EPP password missing: set the ${options.passwordEnv} environment variable`);
+  if (!password) throw new AdapterOptionError('passwordEnv', `EPP password missing: set the ${options.passwordEnv} environment variable`);
+  const length = [...password].length;
+  if (length < PASSWORD.min || length > PASSWORD.max) {
+    throw new AdapterOptionError('passwordEnv', `the EPP password in ${options.passwordEnv} has ${length} characters; EPP allows ${PASSWORD.min} to ${PASSWORD.max} (RFC 5730)`);
+  }
   return password;
 }
 
+/** RFC 5734: the client authenticates with a certificate, and the registry's is checked. */
+export function checkTlsOptions(options: ResolvedEppOptions): void {
+  if (options.insecureForTesting) return;
+  if (!options.certFile || !options.keyFile) {
+    throw new AdapterOptionError(options.certFile ? 'keyFile' : 'certFile', 'EPP over TLS needs a client certificate (RFC 5734): set certFile and keyFile, or insecureForTesting: true for a local test registry');
+  }
+  if (!options.rejectUnauthorized) throw new AdapterOptionError('rejectUnauthorized', "false leaves the registry's certificate unchecked; allowed only with insecureForTesting: true");
+}
+
 export function readTlsFiles(options: ResolvedEppOptions): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
-  return {
-    ca: options.caFile ? fs.readFileSync(options.caFile) : undefined,
-    cert: options.certFile ? fs.readFileSync(options.certFile) : undefined,
-    key: options.keyFile ? fs.readFileSync(options.keyFile) : undefined,
+  const read = (option: 'caFile' | 'certFile' | 'keyFile') => {
+    const file = options[option];
+    if (!file) return undefined;
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      throw new AdapterOptionError(option, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
   };
+  return { ca: read('caFile'), cert: read('certFile'), key: read('keyFile') };
 }

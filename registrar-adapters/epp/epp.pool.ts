@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import { transientError } from './epp.errors.ts';
+import { RegistrarError } from '../registrar-error.ts';
 import type { EppSession } from './epp.session.ts';
 
 export interface PoolConfig {
   size: number;
   /** How long a command may wait for a free session before giving up as `transient`. */
   queueTimeoutMs: number;
+  /** After a refused login, how long commands fail at once instead of logging in again. */
+  loginRetryAfterMs: number;
   open: () => Promise<EppSession>;
   logger: Logger;
 }
@@ -27,6 +30,8 @@ export class EppPool {
   /** Sessions open, opening or lent out; never above `size`. */
   private slots = 0;
   private closing = false;
+  /** The registry refused our login: no new login until `until` (ms since the epoch). */
+  private loginRefused?: { error: RegistrarError; until: number };
 
   constructor(private readonly config: PoolConfig) {}
 
@@ -77,11 +82,20 @@ export class EppPool {
   }
 
   private async openSlot(): Promise<EppSession> {
+    // A registry may lock an account after a few failed logins: while our credentials are
+    // refused, every command fails here, without a connection, until the hold runs out.
+    if (this.loginRefused && Date.now() < this.loginRefused.until) throw this.loginRefused.error;
     this.slots++;
     try {
-      return await this.config.open();
+      const session = await this.config.open();
+      this.loginRefused = undefined;
+      return session;
     } catch (error) {
       this.slots--;
+      if (error instanceof RegistrarError && error.code === 'authentication_failed') {
+        this.loginRefused = { error, until: Date.now() + this.config.loginRetryAfterMs };
+        this.config.logger.error({ code: error.rawCode, retryAfterMs: this.config.loginRetryAfterMs }, 'EPP login refused: no new login until the hold runs out; check the clientId and password');
+      }
       throw error;
     }
   }

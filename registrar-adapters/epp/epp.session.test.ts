@@ -45,18 +45,52 @@ describe('session lifecycle', () => {
     expect(f.registry.stats.logins).toBe(1);
   });
 
-  it('surfaces a refused login as transient', async () => {
-    f = await startEppFixture({ password: 'wrong-password' });
+  it('reports a refused login as authentication_failed and tries no other login until the hold runs out', async () => {
+    f = await startEppFixture({ password: 'wrong-password', adapter: { loginRetryAfterSeconds: 1 } });
     const error = await rejection(f.adapter.getLock('x.test'));
-    expect([error.code, error.rawCode]).toEqual(['transient', 2200]);
+    expect([error.code, error.rawCode, error.retryable]).toEqual(['authentication_failed', 2200, true]);
+    // Within the hold: the same answer at once, without a connection or a login at the registry.
+    for (let i = 0; i < 5; i++) expect((await rejection(f.adapter.getLock('x.test'))).code).toBe('authentication_failed');
+    expect(f.registry.stats.connections).toBe(1);
+    expect(f.logs.lines().filter((line) => line.includes('EPP login refused: no new login'))).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await rejection(f.adapter.getLock('x.test'))).code).toBe('authentication_failed');
+    expect(f.registry.stats.connections).toBe(2);
   });
 
-  it('refuses at create time when the password variable is missing', async () => {
+  it('refuses at create time, naming the option, a missing or out-of-schema password and TLS without a client certificate', async () => {
     f = await startEppFixture();
     const { eppAdapterFactory } = await import('./index.ts');
-    expect(() =>
-      eppAdapterFactory.create('x', { host: '127.0.0.1', clientId: 'abc', passwordEnv: 'EPP_SURELY_UNSET_VAR' }, {} as never),
-    ).toThrow(/EPP_SURELY_UNSET_VAR/);
+    const { AdapterOptionError } = await import('../registrar-error.ts');
+    const context = { logger: f.logs.logger } as never;
+    const create = (options: Record<string, unknown>) => () => eppAdapterFactory.create('x', { host: '127.0.0.1', clientId: 'abc', ...options }, context);
+    expect(create({ passwordEnv: 'EPP_SURELY_UNSET_VAR' })).toThrow(/EPP_SURELY_UNSET_VAR/);
+    const optionOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        expect(error).toBeInstanceOf(AdapterOptionError);
+        return [(error as InstanceType<typeof AdapterOptionError>).option, (error as Error).message];
+      }
+      return undefined;
+    };
+    process.env.EPP_OPTION_TEST_PW = 'x'.repeat(17);
+    process.env.EPP_OPTION_TEST_SHORT = 'x'.repeat(5);
+    try {
+      expect(optionOf(create({ passwordEnv: 'EPP_OPTION_TEST_PW' }))).toEqual(['passwordEnv', 'the EPP password in EPP_OPTION_TEST_PW has 17 characters; EPP allows 6 to 16 (RFC 5730)']);
+      expect(optionOf(create({ passwordEnv: 'EPP_OPTION_TEST_SHORT' }))?.[0]).toBe('passwordEnv');
+      process.env.EPP_OPTION_TEST_PW = 'x'.repeat(16);
+      expect(optionOf(create({ passwordEnv: 'EPP_OPTION_TEST_PW' }))?.[0]).toBe('certFile');
+      expect(optionOf(create({ passwordEnv: 'EPP_OPTION_TEST_PW', certFile: '/x.pem' }))?.[0]).toBe('keyFile');
+      expect(optionOf(create({ passwordEnv: 'EPP_OPTION_TEST_PW', certFile: f.registry.certs.files.clientCert, keyFile: f.registry.certs.files.clientKey, rejectUnauthorized: false }))?.[0]).toBe('rejectUnauthorized');
+      expect(optionOf(create({ passwordEnv: 'EPP_OPTION_TEST_PW', certFile: '/nowhere/cert.pem', keyFile: '/nowhere/key.pem' }))).toEqual(['certFile', 'cannot read /nowhere/cert.pem: ENOENT']);
+      // A local test registry may go without, and the start says so.
+      expect(optionOf(create({ passwordEnv: 'EPP_OPTION_TEST_PW', insecureForTesting: true, rejectUnauthorized: false }))).toBeUndefined();
+      expect(f.logs.lines().some((line) => JSON.parse(line).level === 40 && line.includes('insecureForTesting is on'))).toBe(true);
+    } finally {
+      delete process.env.EPP_OPTION_TEST_PW;
+      delete process.env.EPP_OPTION_TEST_SHORT;
+    }
   });
 });
 
@@ -74,7 +108,7 @@ describe('TLS', () => {
   });
 
   it('fails as transient without an accepted client certificate, or against an untrusted server', async () => {
-    f = await startEppFixture({ registry: { requireClientCert: true } });
+    f = await startEppFixture({ registry: { requireClientCert: true }, adapter: { insecureForTesting: true, certFile: undefined, keyFile: undefined } });
     const certs = f.registry.certs;
     expect((await rejection(f.adapter.getLock('x.test'))).code).toBe('transient');
     await f.close();
@@ -94,7 +128,7 @@ describe('failures mid-command', () => {
     const error = await rejection(f.adapter.transfer({ domain: 'theirs.test', authCode: 'Right-Code-1', contacts }));
     expect(error.code).toBe('transient');
     expect(await f.adapter.transfer({ domain: 'theirs.test', authCode: 'Right-Code-1', contacts })).toMatchObject({ kind: 'pending' });
-    expect(f.registry.stats).toMatchObject({ connections: 2, logins: 2 });
+    expect(f.registry.stats.connections).toBe(2);
   });
 
   it('times out a lost response as transient; the retry meets 2300 already_pending and the query confirms pending', async () => {
@@ -109,12 +143,16 @@ describe('failures mid-command', () => {
     expect(await f.adapter.getTransferStatus('theirs.test')).toMatchObject({ kind: 'pending', requestedAt: f.clock.now() });
   });
 
-  it.each([2500, 2501, 2502])('treats %i as transient and replaces the closed session', async (code) => {
+  it.each([
+    [2500, 'transient'],
+    [2501, 'authentication_failed'],
+    [2502, 'transient'],
+  ])('treats %i as %s and replaces the closed session', async (code, expected) => {
     f = await startEppFixture({ adapter: { poolSize: 1 } });
     f.registry.state.addDomain({ name: 'ours.test', clID: OUR_CLID });
     f.registry.failNext('info', code, 'Closing connection');
     const error = await rejection(f.adapter.getDomainInfo('ours.test'));
-    expect([error.code, error.rawCode, error.registrarMessage]).toEqual(['transient', code, 'Closing connection']);
+    expect([error.code, error.rawCode, error.registrarMessage, error.retryable]).toEqual([expected, code, 'Closing connection', true]);
     expect(await f.adapter.getLock('ours.test')).toBe(false);
     expect(f.registry.stats.logins).toBe(2);
   });

@@ -70,7 +70,7 @@ export class EppSession {
       );
       if (login.code !== 1000) {
         config.logger.error({ code: login.code, msg: login.msg }, 'EPP login refused');
-        throw new RegistrarError('transient', `EPP login refused: ${login.msg}`, { rawCode: login.code });
+        throw loginRefusal(login.code, login.msg);
       }
     } catch (error) {
       session.destroy();
@@ -256,4 +256,15 @@ function connect(config: SessionConfig): Promise<tls.TLSSocket> {
       reject(transientError(`EPP connection to ${config.host}:${config.port} failed: ${error.message}`, error));
     });
   });
+}
+
+/**
+ * A refused login. 2502 (too many sessions) and 2400 (server error) pass; anything else
+ * (2200 and 2501 authentication errors, a policy refusal) is about our credentials and fails
+ * the same way until someone fixes them: retrying the login would only count against the
+ * account at the registry.
+ */
+export function loginRefusal(code: number, msg: string): RegistrarError {
+  const passing = code === 2502 || code === 2400;
+  return new RegistrarError(passing ? 'transient' : 'authentication_failed', `EPP login refused: ${msg || `result ${code}`}`, { rawCode: code });
 }

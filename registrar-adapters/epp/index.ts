@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RegistrarAdapterFactory } from '../types.ts';
 import { EppAdapter } from './epp.adapter.ts';
-import { eppOptionsSchema, readPassword, readTlsFiles, resolveEppOptions, type EppOptions } from './epp.options.ts';
+import { checkTlsOptions, eppOptionsSchema, readPassword, readTlsFiles, resolveEppOptions, type EppOptions } from './epp.options.ts';
 import { EppPool } from './epp.pool.ts';
 import { EppSession } from './epp.session.ts';
 
@@ -24,12 +24,17 @@ export const eppAdapterFactory: RegistrarAdapterFactory<EppOptions> = {
   create(id, rawOptions, context) {
     const options = resolveEppOptions(rawOptions);
     const password = readPassword(options);
+    checkTlsOptions(options);
     const tlsFiles = readTlsFiles(options);
     const logger = context.logger.child({ adapter: 'epp', host: options.host });
+    if (options.insecureForTesting) {
+      logger.warn({ clientCertificate: Boolean(options.certFile), checksRegistryCertificate: options.rejectUnauthorized }, 'EPP insecureForTesting is on: TLS without mutual authentication; never use it with a live registry');
+    }
     const nextClTRID = clTRIDGenerator(options.clTRIDPrefix);
     const pool = new EppPool({
       size: options.poolSize,
       queueTimeoutMs: options.queueTimeoutMs,
+      loginRetryAfterMs: options.loginRetryAfterSeconds * 1000,
       logger,
       open: () =>
         EppSession.open({

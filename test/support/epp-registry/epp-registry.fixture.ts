@@ -44,6 +44,9 @@ export async function startEppFixture(
         host: '127.0.0.1',
         port: registry.port,
         caFile: registry.certs.files.ca,
+        // Mutual TLS, as RFC 5734 expects and the adapter requires.
+        certFile: registry.certs.files.clientCert,
+        keyFile: registry.certs.files.clientKey,
         clientId,
         passwordEnv: PASSWORD_ENV,
         keepaliveSeconds: 0,
