@@ -5,6 +5,7 @@ import { JOB_STATUSES, type JobStatus } from '../jobs/job-queue.ts';
 import { PENDING_TASK_ID, SYNC_TASK_ID } from '../sync/sync.feature.ts';
 import type { SyncSummary } from '../sync/sync-summary.ts';
 import { DOMAIN_STATUSES, type DomainStatus } from './domain-status.machine.ts';
+import { REFUSALS_FOR_ADMIN } from '../transfer-in/transfer-order.service.ts';
 
 
 /** What a transfer-in came to on a day, as the chart shows it. */
@@ -60,11 +61,14 @@ export class DashboardQueries {
     return this.countBy('dt_jobs', JOB_STATUSES);
   }
 
-  /** Failed orders, split where the product splits them: codes left for the client, or none. */
+  /** Failed orders, split where the product splits them: codes left for the client, or waiting for an admin (codes used up, or a refusal a code cannot cure). */
   async failedTransfers(): Promise<FailedTransfers> {
     const row = (await this.knex('dt_transfer_orders')
       .where({ status: 'failed' })
-      .first(this.knex.raw('count(*) as failed'), this.knex.raw('sum(case when code_resubmissions >= ? then 1 else 0 end) as used_up', [this.limits.codeResubmissionsPerOrder]))) as
+      .first(
+        this.knex.raw('count(*) as failed'),
+        this.knex.raw(`sum(case when code_resubmissions >= ? or failure_code in (${[...REFUSALS_FOR_ADMIN].map(() => '?').join(', ')}) then 1 else 0 end) as used_up`, [this.limits.codeResubmissionsPerOrder, ...REFUSALS_FOR_ADMIN]),
+      )) as
       | { failed: number | string; used_up: number | string | null }
       | undefined;
     const failed = Number(row?.failed ?? 0);

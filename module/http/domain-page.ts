@@ -6,6 +6,7 @@ import type { DomainView } from '../domains/domain.queries.ts';
 import type { EppCodeDelivery } from '../transfer-out/transfer-out.service.ts';
 import { NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
+import { awaitsAdmin } from '../transfer-in/transfer-order.service.ts';
 import { transferOutSection } from './transfer-out.routes.ts';
 
 /** Domain names in URLs are ASCII; anything that is not a plausible name is simply not found. */
@@ -30,6 +31,7 @@ export async function renderDomainPage(
 ): Promise<void> {
   const orderStatus = view.order?.status;
   const codesLeft = view.order ? services.transferOrders.codesLeft(view.order) : 0;
+  const forAdmin = view.order ? awaitsAdmin(view.order) : false;
   const owner = String(view.domain?.client_id ?? view.order?.client_id ?? '');
   const clientName = principal.kind === 'admin' && owner ? ((await services.clientNames([owner])).get(owner) ?? owner) : undefined;
   pages.render(
@@ -43,9 +45,11 @@ export async function renderDomainPage(
       titleParams: { domain: toUnicode(view.name) },
       view,
       unicode: toUnicode(view.name),
-      awaitingCode: orderStatus === 'failed' && codesLeft > 0,
+      awaitingCode: orderStatus === 'failed' && codesLeft > 0 && !forAdmin,
       // Out of corrected codes: the order waits for an admin, and the client is told so.
-      codesUsedUp: orderStatus === 'failed' && codesLeft === 0,
+      codesUsedUp: orderStatus === 'failed' && codesLeft === 0 && !forAdmin,
+      // Refused for a reason a code cannot cure: an admin takes it from here.
+      awaitsAdmin: forAdmin,
       codesLeft,
       codesAllowed: services.transferOrders.codesAllowed,
       canDispatch: orderStatus === 'failed',

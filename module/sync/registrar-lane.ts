@@ -73,6 +73,14 @@ export class RegistrarLane {
         this.consecutiveFailures = 0;
         return result;
       } catch (error) {
+        // A refused login will be refused again: no retries, and the breaker opens at once
+        // (each further call would be one more failed login against our registrar account).
+        if (isRegistrarError(error) && error.code === 'authentication_failed') {
+          this.lastError = describe(error);
+          this.consecutiveFailures = this.options.breakerThreshold - 1;
+          this.countFailure(error);
+          throw error;
+        }
         const retryable = isRegistrarError(error) && isRetryable(error);
         // Calls already in flight when the breaker opened are part of the same outage: they
         // count as skipped with the rest, not as errors of their own.

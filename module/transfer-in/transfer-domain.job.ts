@@ -10,7 +10,7 @@ import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import { isRegistrarError, isRetryable, type TransferContacts, type TransferRequestResult, type TransferStatus } from '../../registrar-adapters/types.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { noteDomainEvent } from '../domains/domain-status.machine.ts';
-import { eppCodeAad, type TransferOrderRow } from './transfer-order.service.ts';
+import { REFUSALS_FOR_ADMIN, eppCodeAad, type TransferOrderRow } from './transfer-order.service.ts';
 import { createAcceptanceRecorder, upsertPendingDomain } from './transfer-acceptance.recorder.ts';
 import { createTransferWorkLoader, type TransferWork } from './transfer-work.loader.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
@@ -190,9 +190,11 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
   async function refuse({ job, order, actor, locale }: Attempt, code: string, message: string): Promise<typeof JOB_COMPLETED | undefined> {
     const at = deps.clock.now();
     const facts = { domain: order.domain, code, reason: message };
+    // A refusal a corrected code cannot cure goes to the admins; the client is not asked for one.
+    const forAdmin = REFUSALS_FOR_ADMIN.has(code);
     const messages: QueuedNotification[] = [
-      { to: { kind: 'admins' }, template: 'transfer.failed_admin', params: { ...facts, clientId: order.client_id } },
-      { to: { kind: 'client', clientId: order.client_id }, template: 'transfer.failed_client', params: facts, locale },
+      { to: { kind: 'admins' }, template: forAdmin ? 'transfer.refused_for_admin_admin' : 'transfer.failed_admin', params: { ...facts, clientId: order.client_id } },
+      { to: { kind: 'client', clientId: order.client_id }, template: forAdmin ? 'transfer.refused_for_admin_client' : 'transfer.failed_client', params: facts, locale },
     ];
     const recorded = await deps.knex.transaction(async (trx) => {
       const updated = await trx('dt_transfer_orders')

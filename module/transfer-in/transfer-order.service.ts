@@ -209,7 +209,7 @@ export class TransferOrderService {
     return this.deps.config.transferIn.codeResubmissionsPerOrder;
   }
 
-  /** Corrected codes the client may still send for this order. */
+  /** Corrected codes the client may still send for this order (none when a code cannot help). */
   codesLeft(order: { code_resubmissions?: unknown }): number {
     return Math.max(0, this.deps.config.transferIn.codeResubmissionsPerOrder - Number(order.code_resubmissions ?? 0));
   }
@@ -219,6 +219,7 @@ export class TransferOrderService {
     const order = await this.findOpenOrderForDomain(domain);
     if (!order || order.client_id !== clientId) throw new NotFoundError();
     if (order.status !== 'failed') throw new ConflictError('transfer:errors.not_awaiting_code', { domain });
+    if (awaitsAdmin(order)) throw new ConflictError('transfer:errors.code_not_the_problem', { domain });
     // Each corrected code is a request from our registrar account: guessing is capped.
     if (this.codesLeft(order) === 0) throw new ConflictError('transfer:errors.code_resubmissions_used', { count: this.deps.config.transferIn.codeResubmissionsPerOrder });
     const eppCode = validateEppCode(rawCode);
@@ -316,4 +317,14 @@ const SETTLEMENT_CAUSE = { client: 'cancelled_by_client', admin: 'cancelled_by_a
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; message?: string };
   return e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062 || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}
+
+/**
+ * Refusals a corrected EPP code cannot cure: the registry would not let our registrar act on
+ * the domain (EPP 2201). The client is not asked for another code; the order waits for an admin.
+ */
+export const REFUSALS_FOR_ADMIN: ReadonlySet<string> = new Set(['not_authorized']);
+
+export function awaitsAdmin(order: { status?: unknown; failure_code?: unknown }): boolean {
+  return order.status === 'failed' && REFUSALS_FOR_ADMIN.has(String(order.failure_code));
 }

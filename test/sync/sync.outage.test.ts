@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncSummary } from '../../module/sync/sync-summary.ts';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { createSyncWorld, domainRow, syncModuleConfig, type SyncWorld } from './sync.test-support.ts';
+import type { SandboxAdapter } from '../../registrar-adapters/sandbox/index.ts';
 
 const db = useMigratedDatabase();
 let world: SyncWorld | undefined;
@@ -53,5 +54,20 @@ describe('a registrar outage during a sync run', () => {
     expect(summary.errorsByCode).toEqual({ not_found: 3 });
     expect(summary.registrars.sandbox).toMatchObject({ down: false, checked: 1, errors: 3 });
     expect(await db.knex('host_outbox').where({ template: 'sync.registrar_down' })).toEqual([]);
+  });
+
+  it('stops calling a registrar at its first refused login: no retry, no second login, one alert', async () => {
+    world = await createSyncWorld(db, { config: syncModuleConfig({ sync: { breakerThreshold: 5, callRetries: 3, concurrencyPerRegistrar: 1 } }) });
+    for (let i = 0; i < 10; i++) await world.addActive(`locked-out-${i}.net`);
+    const backup = world.host.module.registrars.get('backup') as SandboxAdapter;
+    await backup.registry.addFault({ operation: '*', kind: 'error', errorCode: 'authentication_failed', domainPattern: '*.net', times: 100 });
+
+    const summary = (await (await world.sync.runNow({ trigger: 'admin' })).done).summary as SyncSummary;
+
+    expect(summary.registrars.backup).toMatchObject({ down: true, checked: 0, errors: 1, skipped: 9 });
+    expect(summary.errorsByCode).toEqual({ authentication_failed: 1 });
+    // One call met the refusal; none was tried again.
+    expect(Number((await db.knex('dt_sandbox_faults').where({ error_code: 'authentication_failed' }).first('remaining'))!.remaining)).toBe(99);
+    expect(await db.knex('host_outbox').where({ template: 'sync.registrar_down' })).toHaveLength(1);
   });
 });
