@@ -94,7 +94,9 @@ export class EppAdapter implements RegistrarAdapter {
       domain,
       sponsoredByUs,
       registrar: inf.clID,
-      statuses: inf.statuses,
+      // RGP periods (redemptionPeriod, pendingRestore…) sit beside the EPP statuses: the
+      // transfer rules read them from the one list.
+      statuses: [...new Set([...inf.statuses, ...inf.rgpStatuses])],
       createdAt: inf.crDate,
       expiresAt: inf.exDate,
       lastTransferredAt: inf.trDate,
@@ -263,7 +265,7 @@ export class EppAdapter implements RegistrarAdapter {
 
   private async info(domain: string): Promise<DomainInfoData> {
     const response = await this.ok(domainInfoCommand(domain));
-    const inf = readInfData(response.resData);
+    const inf = readInfData(response.resData, response.extension);
     if (!inf) throw new RegistrarError('transient', 'domain info answered without infData', { rawCode: response.code });
     return inf;
   }

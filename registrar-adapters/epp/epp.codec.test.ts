@@ -139,8 +139,10 @@ describe('options schema', () => {
       poolSize: 2,
       commandTimeoutMs: 15000,
       objURIs: ['urn:ietf:params:xml:ns:domain-1.0'],
-      extURIs: [],
+      extURIs: ['urn:ietf:params:xml:ns:rgp-1.0'],
       rejectUnauthorized: true,
+      insecureForTesting: false,
+      loginRetryAfterSeconds: 900,
       setFreshAuthInfo: true,
     });
     expect(validate({ host: 'h', clientId: 'acme', password: 'x' })).toBe(false);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { DOMAIN_NS } from './epp.commands.ts';
+import { NS } from './epp.namespaces.ts';
 import { AdapterOptionError } from '../registrar-error.ts';
 
 export interface EppOptions {
@@ -53,7 +54,8 @@ export const EPP_DEFAULTS = {
   keepaliveSeconds: 300,
   tlds: [] as string[],
   objURIs: [DOMAIN_NS],
-  extURIs: [] as string[],
+  // RFC 3915: redemption and other grace periods, which the transfer rules need.
+  extURIs: [NS.rgp] as string[],
   rejectUnauthorized: true,
   insecureForTesting: false,
   loginRetryAfterSeconds: 900,

@@ -1,15 +1,17 @@
 import { XMLParser } from 'fast-xml-parser';
+import { qualify } from './epp.namespaces.ts';
 
 /**
- * Response parsing. Registries pick their own namespace prefixes (`domain:`, `dom:`, none),
- * so prefixes are stripped and elements are matched on local names only.
+ * Response parsing. Registries pick their own namespace prefixes (`domain:`, `dom:`, none), so
+ * elements are named by their namespace (epp.namespaces.ts): readers ask for `domain:infData`
+ * and never mistake a contact's or a host's for it.
  */
 
-// Elements that may repeat; forcing arrays spares every reader a one-or-many check.
-const ARRAY_TAGS = new Set(['result', 'status', 'objURI', 'extURI', 'value', 'extValue', 'contact', 'hostObj', 'host', 'lang', 'version']);
+// Elements that may repeat (by local name); forcing arrays spares every reader a one-or-many check.
+const ARRAY_TAGS = new Set(['result', 'status', 'objURI', 'extURI', 'value', 'extValue', 'contact', 'hostObj', 'host', 'lang', 'version', 'rgpStatus', 'addr', 'postalInfo']);
 
 const parser = new XMLParser({
-  removeNSPrefix: true,
+  removeNSPrefix: false,
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   parseTagValue: false,
@@ -17,7 +19,7 @@ const parser = new XMLParser({
   trimValues: true,
   processEntities: true,
   htmlEntities: false,
-  isArray: (name) => ARRAY_TAGS.has(name),
+  isArray: (name) => ARRAY_TAGS.has(name.slice(name.indexOf(':') + 1)),
 });
 
 export type XmlObject = Record<string, unknown>;
@@ -36,6 +38,8 @@ export interface EppResponse {
   results: EppResult[];
   msgQ?: { count: number; id: string; qDate?: Date; msg?: string };
   resData?: XmlObject;
+  /** Response extensions (RGP and the like), named by namespace like resData. */
+  extension?: XmlObject;
   clTRID?: string;
   svTRID?: string;
 }
@@ -104,12 +108,12 @@ export function parseEppMessage(xml: string): EppResponse | EppGreeting {
   if (/<!DOCTYPE/i.test(xml)) throw new EppProtocolError('EPP message with a DOCTYPE refused');
   let doc: XmlObject;
   try {
-    doc = parser.parse(xml) as XmlObject;
+    doc = qualify(parser.parse(xml) as XmlObject);
   } catch (error) {
     throw new EppProtocolError(`unparseable EPP message: ${(error as Error).message}`);
   }
   const epp = child(doc, 'epp');
-  if (!epp) throw new EppProtocolError('not an EPP message');
+  if (!epp) throw new EppProtocolError('not an EPP message (no <epp> element in the EPP namespace)');
   const greeting = child(epp, 'greeting');
   if (greeting) {
     const menu = child(greeting, 'svcMenu');
@@ -148,6 +152,7 @@ export function parseEppMessage(xml: string): EppResponse | EppGreeting {
         }
       : undefined,
     resData: child(response, 'resData'),
+    extension: child(response, 'extension'),
     clTRID: text(child(trID, 'clTRID')) || undefined,
     svTRID: text(child(trID, 'svTRID')) || undefined,
   };
@@ -164,24 +169,75 @@ export interface DomainInfoData {
   exDate?: Date;
   trDate?: Date;
   authInfo?: string;
+  /** RFC 3915 rgpStatus values from the response's extension; empty without the RGP extension. */
+  rgpStatuses: string[];
 }
 
-export function readInfData(resData: XmlObject | undefined): DomainInfoData | undefined {
-  const inf = child(resData, 'infData');
+const statusValues = (node: unknown, name: string) =>
+  children(node, name)
+    .map((s) => attr(s, 's') ?? '')
+    .filter(Boolean);
+
+/** A domain's `<domain:infData>`; undefined for anything else (a contact's or a host's info). */
+export function readInfData(resData: XmlObject | undefined, extension?: XmlObject): DomainInfoData | undefined {
+  const inf = child(resData, 'domain:infData');
   if (!inf) return undefined;
+  const d = (name: string) => text(child(inf, `domain:${name}`));
   return {
-    name: text(child(inf, 'name')).toLowerCase(),
-    roid: text(child(inf, 'roid')),
-    statuses: children(inf, 'status')
-      .map((s) => attr(s, 's') ?? '')
-      .filter(Boolean),
-    registrant: text(child(inf, 'registrant')) || undefined,
-    clID: text(child(inf, 'clID')),
-    crDate: parseDate(text(child(inf, 'crDate'))),
-    upDate: parseDate(text(child(inf, 'upDate'))),
-    exDate: parseDate(text(child(inf, 'exDate'))),
-    trDate: parseDate(text(child(inf, 'trDate'))),
-    authInfo: text(child(child(inf, 'authInfo'), 'pw')) || undefined,
+    name: d('name').toLowerCase(),
+    roid: d('roid'),
+    statuses: statusValues(inf, 'domain:status'),
+    rgpStatuses: readRgpStatuses(extension),
+    registrant: d('registrant') || undefined,
+    clID: d('clID'),
+    crDate: parseDate(d('crDate')),
+    upDate: parseDate(d('upDate')),
+    exDate: parseDate(d('exDate')),
+    trDate: parseDate(d('trDate')),
+    authInfo: text(child(child(inf, 'domain:authInfo'), 'domain:pw')) || undefined,
+  };
+}
+
+/** RFC 3915: the grace and hold periods a domain is in (`redemptionPeriod`, `pendingRestore`…). */
+export function readRgpStatuses(extension: XmlObject | undefined): string[] {
+  return statusValues(child(extension, 'rgp:infData'), 'rgp:rgpStatus');
+}
+
+export interface ContactInfoData {
+  id: string;
+  roid: string;
+  statuses: string[];
+  email: string;
+  clID: string;
+}
+
+/** A contact's `<contact:infData>`; undefined for anything else. */
+export function readContactInfData(resData: XmlObject | undefined): ContactInfoData | undefined {
+  const inf = child(resData, 'contact:infData');
+  if (!inf) return undefined;
+  const c = (name: string) => text(child(inf, `contact:${name}`));
+  return { id: c('id'), roid: c('roid'), statuses: statusValues(inf, 'contact:status'), email: c('email'), clID: c('clID') };
+}
+
+export interface HostInfoData {
+  name: string;
+  roid: string;
+  statuses: string[];
+  addresses: Array<{ ip: 'v4' | 'v6'; address: string }>;
+  clID: string;
+}
+
+/** A host's `<host:infData>`; undefined for anything else. */
+export function readHostInfData(resData: XmlObject | undefined): HostInfoData | undefined {
+  const inf = child(resData, 'host:infData');
+  if (!inf) return undefined;
+  const h = (name: string) => text(child(inf, `host:${name}`));
+  return {
+    name: h('name').toLowerCase(),
+    roid: h('roid'),
+    statuses: statusValues(inf, 'host:status'),
+    addresses: children(inf, 'host:addr').map((a) => ({ ip: attr(a, 'ip') === 'v6' ? ('v6' as const) : ('v4' as const), address: text(a) })),
+    clID: h('clID'),
   };
 }
 
@@ -195,17 +251,18 @@ export interface TransferData {
   exDate?: Date;
 }
 
-/** Domain trnData only: a contact's trnData carries `id` rather than `name`. */
+/** A domain's `<domain:trnData>` only (a contact's is in the contact namespace). */
 export function readTrnData(resData: XmlObject | undefined): TransferData | undefined {
-  const trn = child(resData, 'trnData');
-  if (!trn || child(trn, 'name') === undefined) return undefined;
+  const trn = child(resData, 'domain:trnData');
+  if (!trn) return undefined;
+  const d = (name: string) => text(child(trn, `domain:${name}`));
   return {
-    name: text(child(trn, 'name')).toLowerCase(),
-    trStatus: text(child(trn, 'trStatus')),
-    reID: text(child(trn, 'reID')),
-    reDate: parseDate(text(child(trn, 'reDate'))),
-    acID: text(child(trn, 'acID')),
-    acDate: parseDate(text(child(trn, 'acDate'))),
-    exDate: parseDate(text(child(trn, 'exDate'))),
+    name: d('name').toLowerCase(),
+    trStatus: d('trStatus'),
+    reID: d('reID'),
+    reDate: parseDate(d('reDate')),
+    acID: d('acID'),
+    acDate: parseDate(d('acDate')),
+    exDate: parseDate(d('exDate')),
   };
 }

@@ -65,9 +65,10 @@ export class EppSession {
       session.greeting = greeting;
       const missing = config.objURIs.filter((uri) => !greeting.objURIs.includes(uri));
       if (missing.length) config.logger.warn({ svID: greeting.svID, missing }, 'EPP server does not offer every configured objURI');
-      const login = await session.execute(
-        loginCommand({ clientId: config.clientId, password: config.password, objURIs: config.objURIs, extURIs: config.extURIs }),
-      );
+      // Only the extensions the server offers: announcing one it does not know can fail the login.
+      const extURIs = config.extURIs.filter((uri) => greeting.extURIs.includes(uri));
+      if (extURIs.length < config.extURIs.length) config.logger.debug({ svID: greeting.svID, notOffered: config.extURIs.filter((uri) => !extURIs.includes(uri)) }, 'EPP server does not offer every configured extURI');
+      const login = await session.execute(loginCommand({ clientId: config.clientId, password: config.password, objURIs: config.objURIs, extURIs }));
       if (login.code !== 1000) {
         config.logger.error({ code: login.code, msg: login.msg }, 'EPP login refused');
         throw loginRefusal(login.code, login.msg);

@@ -107,6 +107,8 @@ export class ResponseWriter {
               msgQ.msg && el('msg', null, msgQ.msg),
             ),
           this.resData(reply),
+          reply.infData?.rgpStatuses?.length &&
+            el('extension', null, el('rgp:infData', { 'xmlns:rgp': 'urn:ietf:params:xml:ns:rgp-1.0' }, ...reply.infData.rgpStatuses.map((s) => el('rgp:rgpStatus', { s })))),
           el('trID', null, trID.clTRID && el('clTRID', null, trID.clTRID), el('svTRID', null, trID.svTRID)),
         ),
       ),

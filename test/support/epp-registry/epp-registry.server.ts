@@ -39,7 +39,12 @@ export interface EppRegistryOptions {
   validate?: boolean;
   /** Prefix the registry uses for the domain namespace in responses ('' = default namespace). */
   domainPrefix?: string;
+  /** Extensions the greeting offers (default secDNS 1.1 and RGP). */
+  extURIs?: string[];
 }
+
+export const RGP_NS = 'urn:ietf:params:xml:ns:rgp-1.0';
+const DEFAULT_EXT_URIS = ['urn:ietf:params:xml:ns:secDNS-1.1', RGP_NS];
 
 const parser = new XMLParser({
   removeNSPrefix: true,
@@ -51,6 +56,7 @@ const parser = new XMLParser({
 });
 
 type Node = Record<string, any>;
+type Session = { clID?: string; extURIs?: string[] };
 
 /**
  * An EPP registry on node:tls for tests: a greeting, login, the domain commands the adapter
@@ -151,7 +157,7 @@ export class EppTestRegistry {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const reader = new FrameReader();
-    const session: { clID?: string } = {};
+    const session: Session = {};
     // One frame at a time, so a delayed reply cannot be overtaken by the next.
     let chain = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
@@ -164,10 +170,10 @@ export class EppTestRegistry {
       }
       for (const xml of frames) chain = chain.then(() => this.onFrame(socket, session, xml));
     });
-    socket.write(encodeFrame(this.writer.greeting(this.state.clock.now(), [])));
+    socket.write(encodeFrame(this.writer.greeting(this.state.clock.now(), this.options.extURIs ?? DEFAULT_EXT_URIS)));
   }
 
-  private async onFrame(socket: tls.TLSSocket, session: { clID?: string }, xml: string): Promise<void> {
+  private async onFrame(socket: tls.TLSSocket, session: Session, xml: string): Promise<void> {
     let doc: Node;
     try {
       doc = parser.parse(xml) as Node;
@@ -179,7 +185,7 @@ export class EppTestRegistry {
     if ('hello' in epp) {
       this.record('hello', xml);
       this.stats.hellos++;
-      socket.write(encodeFrame(this.writer.greeting(this.state.clock.now(), [])));
+      socket.write(encodeFrame(this.writer.greeting(this.state.clock.now(), this.options.extURIs ?? DEFAULT_EXT_URIS)));
       return;
     }
     const command: Node = epp.command ?? {};
@@ -207,7 +213,7 @@ export class EppTestRegistry {
     if (kind === 'logout' || (reply.code >= 2500 && reply.code <= 2502)) socket.end();
   }
 
-  private execute(kind: CommandKind, command: Node, session: { clID?: string }): Reply {
+  private execute(kind: CommandKind, command: Node, session: Session): Reply {
     if (kind === 'login') return this.login(command.login, session);
     if (!session.clID) return { code: 2002, msg: 'Command use error: not logged in' };
     const who = session.clID;
@@ -216,8 +222,12 @@ export class EppTestRegistry {
       case 'logout':
         this.stats.logouts++;
         return { code: 1500 };
-      case 'info':
-        return this.state.info(who, name(command.info?.info));
+      case 'info': {
+        const reply = this.state.info(who, name(command.info?.info));
+        // RFC 3915: the RGP extension only to a session that announced it at login.
+        if (reply.infData && !session.extURIs?.includes(RGP_NS)) reply.infData = { ...reply.infData, rgpStatuses: undefined };
+        return reply;
+      }
       case 'update': {
         const u: Node = command.update?.update ?? {};
         const statuses = (part: Node | undefined) => ((part?.status ?? []) as Node[]).map((s) => String(s['@_s']));
@@ -249,13 +259,17 @@ export class EppTestRegistry {
     }
   }
 
-  private login(login: Node, session: { clID?: string }): Reply {
+  private login(login: Node, session: Session): Reply {
     if (session.clID) return { code: 2002, msg: 'Command use error: already logged in' };
     const clID = String(login?.clID ?? '');
     if (this.clients[clID] === undefined || this.clients[clID] !== String(login?.pw ?? '')) return { code: 2200 };
     const objURIs = ((login?.svcs?.objURI ?? []) as unknown[]).map(String);
     if (!objURIs.includes(DOMAIN_NS)) return { code: 2307, msg: 'Unimplemented object service' };
+    const extURIs = ([] as unknown[]).concat(login?.svcs?.svcExtension?.extURI ?? []).map(String);
+    const offered = this.options.extURIs ?? DEFAULT_EXT_URIS;
+    if (extURIs.some((uri) => !offered.includes(uri))) return { code: 2307, msg: 'Unimplemented extension' };
     session.clID = clID;
+    session.extURIs = extURIs;
     this.stats.logins++;
     return { code: 1000 };
   }

@@ -33,6 +33,8 @@ export interface DomainRecord {
   authInfo: string;
   statuses: Set<string>;
   registrant?: string;
+  /** RFC 3915 periods, sent in an RGP extension to a session that announced it. */
+  rgpStatuses?: string[];
   pending?: TransferRecord;
   lastTransfer?: TransferRecord;
 }
@@ -68,6 +70,7 @@ export class RegistryState {
     clID: string;
     authInfo?: string;
     statuses?: string[];
+    rgpStatuses?: string[];
     crDate?: Date;
     exDate?: Date;
     trDate?: Date;
@@ -82,6 +85,7 @@ export class RegistryState {
       trDate: input.trDate,
       authInfo: input.authInfo ?? randomBytes(9).toString('base64url'),
       statuses: new Set(input.statuses ?? []),
+      rgpStatuses: input.rgpStatuses,
       registrant: 'REG-1',
     };
     this.domains.set(record.name, record);
