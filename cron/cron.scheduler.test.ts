@@ -138,7 +138,7 @@ describe('the lease', () => {
     // The same services with a fast heartbeat, so the loss is noticed within the test.
     const module = w.host.module;
     const sync = createSyncFeature({
-      knex: db.knex, clock, logger: pino({ level: 'silent' }), outbox: module.services.outbox, queue: module.services.queue, settlements: module.services.settlements, billing: w.host.billing,
+      knex: db.knex, clock, logger: pino({ level: 'silent' }), outbox: module.services.outbox, queue: module.services.queue, settlements: module.services.settlements, codes: module.services.codes, billing: w.host.billing,
       notifications: module.services.notifications, registrars: module.registrars, config: module.config, heartbeatMs: 20,
     });
 

@@ -66,7 +66,7 @@ export interface ModuleConfig {
     /** A transfer pending longer than this is listed as stuck on the admin dashboard. */
     stuckAfterDays: number;
   };
-  transferOut: { eppCodeRequestsPerHour: number };
+  transferOut: { eppCodeRequestsPerHour: number; codeTtlHours: number };
   billing: { onPaidTransferEnded: 'credit' | 'admin_decides' };
   orders: { unpaidExpiryDays: number; abandonFailedAfterDays: number };
   transferIn: { codeResubmissionsPerOrder: number };

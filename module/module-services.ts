@@ -27,6 +27,7 @@ import { TransferEligibility, type RegistryFactsSource } from './transfer-in/tra
 import { TransferOrderService, TRANSFER_DOMAIN_JOB } from './transfer-in/transfer-order.service.ts';
 import { createTransferDomainJob } from './transfer-in/transfer-domain.job.ts';
 import { DomainQueries } from './domains/domain.queries.ts';
+import { AuthCodeLifecycle, CLEAR_EPP_CODE_JOB } from './transfer-out/auth-code-lifecycle.ts';
 import { DashboardQueries } from './domains/dashboard.queries.ts';
 import { TransferOutService } from './transfer-out/transfer-out.service.ts';
 import { adoptDomain, type AdoptDomainInput, type AdoptedDomain } from './transfer-out/domain-adoption.service.ts';
@@ -55,6 +56,8 @@ export interface ModuleServices {
   apiKeys: ApiKeys;
   transferOrders: TransferOrderService;
   domains: DomainQueries;
+  /** RFC 9154: the record of codes set at registries, and their unsetting. */
+  codes: AuthCodeLifecycle;
   /** The admin dashboard's counts, last sync run and transfers per day. */
   dashboard: DashboardQueries;
   /** Lock, "Get EPP Code" and pending outgoing transfers, for clients and admins. */
@@ -114,6 +117,15 @@ export function createModuleServices(deps: {
     logger: logger.child({ component: 'settlements' }),
     policy: config.billing.onPaidTransferEnded,
   });
+  const codes = new AuthCodeLifecycle({
+    knex: ctx.knex,
+    clock: ctx.clock,
+    logger: logger.child({ component: 'auth-codes' }),
+    queue,
+    registrars,
+    ttlHours: config.transferOut.codeTtlHours,
+    registrarCallTimeoutMs: config.jobs.registrarCallTimeoutMs,
+  });
   const eligibility = new TransferEligibility({ knex: ctx.knex, config, registrars, clock: ctx.clock, logger, factsSource: deps.factsSource });
   const transferOrders = new TransferOrderService({
     knex: ctx.knex,
@@ -143,7 +155,9 @@ export function createModuleServices(deps: {
       notifications,
       queue,
       outbox,
+      codes,
     }),
+    [CLEAR_EPP_CODE_JOB]: codes.job,
     [SEND_NOTIFICATIONS_JOB]: notifications.deliveryJob,
     [DELIVER_EVENTS_JOB]: outbox.deliveryJob,
     [CREDIT_ORDER_ITEM_JOB]: settlements.creditJob,
@@ -189,12 +203,13 @@ export function createModuleServices(deps: {
     registrars,
     config,
     settlements,
+    codes,
     otherTasks: [
       { task: expiry, slots: intervalSlots(60), keepRunsMs: 7 * 24 * 60 * 60 * 1000 },
       { task: bulkExpiry, slots: intervalSlots(5), keepRunsMs: 24 * 60 * 60 * 1000 },
     ],
   });
-  const transferOut = new TransferOutService({ knex: ctx.knex, clock: ctx.clock, logger, config, registrars, domains });
+  const transferOut = new TransferOutService({ knex: ctx.knex, clock: ctx.clock, logger, config, registrars, domains, codes });
   const bulkActions = new BulkDomainActions({ knex: ctx.knex, clock: ctx.clock, queue, maxDomains: config.bulk.maxActionDomains });
   // Added once the services it drives exist; workers read the handlers when they run a job.
   jobHandlers[BULK_DOMAIN_ACTION_JOB] = createBulkDomainActionJob({
@@ -213,6 +228,7 @@ export function createModuleServices(deps: {
     queue,
     notifications,
     outbox,
+    codes,
     settlements,
     languages: deps.languages,
     issueOnce: new IssueOnceTokens(ctx.knex, ctx.clock, secretBox.deriveKey('issue-once')),

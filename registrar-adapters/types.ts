@@ -115,6 +115,11 @@ export interface RegistrarAdapter {
   cancelTransferOut?(domain: string): Promise<void>;
   approveTransferOut?(domain: string): Promise<void>;
   rejectTransferOut?(domain: string, reason: string): Promise<void>;
+  /**
+   * RFC 9154: unset the domain's code at the registry (`<domain:null/>`), so a code that is no
+   * longer needed cannot be used. Only for a domain we sponsor.
+   */
+  clearEppCode?(domain: string): Promise<void>;
   poll?(): Promise<RegistryTransferEvent[]>;
 
   /** Prepares state once migrations have run (e.g. seeds a sandbox's demo domains). */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { AuthCodeLifecycle } from '../transfer-out/auth-code-lifecycle.ts';
 import type { Logger } from 'pino';
 import type { BillingPort, Clock } from '../host-context.ts';
 import type { ModuleNotifications, QueuedNotification } from '../notifications.ts';
@@ -26,7 +27,13 @@ export function normalizeSyncRow(row: Record<string, any>): SyncDomainRow {
 }
 
 /** What a change tells the host (hooks) and people (messages), and whether its order's payment is settled. */
-type News = { events: OutgoingEvent[]; messages: QueuedNotification[]; settle?: { cause: SettlementCause; reason: string } };
+type News = {
+  events: OutgoingEvent[];
+  messages: QueuedNotification[];
+  settle?: { cause: SettlementCause; reason: string };
+  /** More to write with the change, in its transaction (the auth code's lifecycle). */
+  also?: (trx: Knex.Transaction) => Promise<void>;
+};
 
 /** The transfer order a domain came in with, when it came in with one. */
 type DomainOrder = HostOrderRefs & { order?: PaidOrder };
@@ -67,6 +74,7 @@ export class StatusApplier {
       billing: BillingPort;
       notifications: ModuleNotifications;
       logger: Logger;
+      codes: AuthCodeLifecycle;
     },
   ) {}
 
@@ -91,6 +99,7 @@ export class StatusApplier {
         ({ order, ...refs }): News => ({
           events: [{ name: 'domain.transfer.completed', facts: { ...this.facts(row, refs), expiryDate: detail } }],
           messages: [{ to: { kind: 'client', clientId: row.client_id }, template: 'sync.transfer_completed', params: { domain: row.domain, expiryDate: detail.slice(0, 10) } }],
+          also: (trx) => this.deps.codes.transferInCompleted(trx, row.domain, row.registrar_id, ctx.actor),
         }),
       );
       return applied ? { outcome: 'completed', detail } : { outcome: 'raced' };
@@ -125,7 +134,14 @@ export class StatusApplier {
   async applyRegistryFacts(row: SyncDomainRow, facts: RegistryFacts, ctx: ApplyContext): Promise<Applied> {
     if (row.status !== 'active') return { outcome: 'unchanged' };
     if (!facts.sponsoredByUs) return this.transferredAway(row, facts, ctx);
-    if (facts.pendingTransferOut !== undefined && !ctx.dryRun) await recordPendingTransferOut(this.deps.knex, row.id, row, facts.pendingTransferOut);
+    if (facts.pendingTransferOut !== undefined && !ctx.dryRun) {
+      await recordPendingTransferOut(this.deps.knex, row.id, row, facts.pendingTransferOut);
+      // A transfer-out we knew of is gone and the domain is still ours: rejected or cancelled.
+      if (facts.pendingTransferOut === null && row.transfer_out_gaining) {
+        await this.deps.knex.transaction((trx) => this.deps.codes.transferOutEnded(trx, row.domain, row.registrar_id));
+        this.deps.queue.wake();
+      }
+    }
     const newExpiry = facts.expiresAt?.getTime();
     if (newExpiry === undefined || newExpiry === row.expiry_date) return { outcome: 'unchanged' };
     const detail = `${row.expiry_date === null ? 'none' : new Date(row.expiry_date).toISOString()} → ${facts.expiresAt!.toISOString()}`;
@@ -177,6 +193,7 @@ export class StatusApplier {
           { to: { kind: 'client', clientId: row.client_id }, template: 'sync.transferred_away_client', params },
           { to: { kind: 'admins' }, template: 'sync.transferred_away_admin', params },
         ],
+        also: (trx) => this.deps.codes.transferredAway(trx, row.domain),
       }),
     );
     return applied ? { outcome: 'transferred_away', detail } : { outcome: 'raced' };
@@ -194,7 +211,8 @@ export class StatusApplier {
     const applied = await transactionRetryingDeadlocks(this.deps.knex, async (trx) => {
       if (!(await transitionDomain(trx, request))) return false;
       const order = await this.orderOf(trx, row.id);
-      const { events, messages, settle } = news(order);
+      const { events, messages, settle, also } = news(order);
+      await also?.(trx);
       await this.deps.outbox.record(trx, events, request.at);
       await this.deps.notifications.enqueue(trx, messages);
       if (settle && order.order) await this.deps.settlements.record(trx, order.order, settle.cause, settle.reason, request.at);

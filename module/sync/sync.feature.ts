@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import type { AuthCodeLifecycle } from '../transfer-out/auth-code-lifecycle.ts';
 import type { BillingPort, Clock } from '../host-context.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -50,6 +51,7 @@ export function createSyncFeature(deps: {
   registrars: RegistrarRegistry;
   config: ModuleConfig;
   settlements: PaidTransferSettlements;
+  codes: AuthCodeLifecycle;
   /** The module's other scheduled tasks, run by the same leased scheduler. */
   otherTasks?: ScheduleEntry[];
   /** Tests run two "instances" in one process; each needs its own owner id. */
@@ -58,7 +60,7 @@ export function createSyncFeature(deps: {
 }): SyncFeature {
   const settings = deps.config.sync;
   const logger = deps.logger.child({ component: 'sync' });
-  const applier = new StatusApplier({ knex: deps.knex, clock: deps.clock, outbox: deps.outbox, queue: deps.queue, settlements: deps.settlements, billing: deps.billing, notifications: deps.notifications, logger });
+  const applier = new StatusApplier({ knex: deps.knex, clock: deps.clock, outbox: deps.outbox, queue: deps.queue, settlements: deps.settlements, billing: deps.billing, notifications: deps.notifications, logger, codes: deps.codes });
   const runner = new SyncRunService({ knex: deps.knex, clock: deps.clock, logger, registrars: deps.registrars, applier, notifications: deps.notifications, settings });
   const push = new RegistryPush({ knex: deps.knex, registrars: deps.registrars, applier, logger, callTimeoutMs: settings.callTimeoutMs });
   const runs = new CronRunStore(deps.knex, deps.clock);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { AuthCodeLifecycle } from '../transfer-out/auth-code-lifecycle.ts';
 import type { TransferRequestResult } from '../../registrar-adapters/types.ts';
 import { RegistrarError } from '../../registrar-adapters/types.ts';
 import { createPendingDomain, transitionDomain, type DomainStatus } from '../domains/domain-status.machine.ts';
@@ -42,8 +43,8 @@ function logMessage(a: Acceptance): string {
  * messages about it queued. Concurrent jobs' acceptances share one transaction; the plain case
  * (a new domain, pending) is written with one statement per table for the whole batch.
  */
-export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; notifications: ModuleNotifications; outbox: EventOutbox }): Batcher<Acceptance, void> {
-  const { knex, queue, notifications, outbox } = deps;
+export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; notifications: ModuleNotifications; outbox: EventOutbox; codes: AuthCodeLifecycle }): Batcher<Acceptance, void> {
+  const { knex, queue, notifications, outbox, codes } = deps;
   const record = async (items: Acceptance[], write: (trx: Knex.Transaction) => Promise<unknown>) => {
     const jobs = items.map((i) => i.job);
     const news = outbox.prepare(items.flatMap((i) => i.events), items[0]!.at, jobs);
@@ -60,20 +61,20 @@ export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; no
   };
   return new Batcher<Acceptance, void>(
     oneByOneOnFailure(
-      (items) => record(items, (trx) => acceptMany(trx, items)),
-      (item) => record([item], (trx) => acceptOne(trx, item)),
+      (items) => record(items, (trx) => acceptMany(trx, items, codes)),
+      (item) => record([item], (trx) => acceptOne(trx, item, codes)),
     ),
     { maxBatch: 100, maxInFlight: WRITE_BATCHES_IN_FLIGHT },
   );
 }
 
-async function acceptMany(trx: Knex.Transaction, items: Acceptance[]): Promise<void> {
+async function acceptMany(trx: Knex.Transaction, items: Acceptance[], codes: AuthCodeLifecycle): Promise<void> {
   const names = items.map((i) => i.order.domain);
   if (new Set(names).size !== names.length) throw new Error('one domain twice in a batch');
   // A name that gained a row since the job started fails the insert, and with it this batch,
   // which is then written one by one.
   const fresh = items.filter((i) => !i.domainRowExists && i.result.kind === 'pending');
-  for (const item of items.filter((i) => !fresh.includes(i))) await acceptOne(trx, item);
+  for (const item of items.filter((i) => !fresh.includes(i))) await acceptOne(trx, item, codes);
   if (!fresh.length) return;
 
   const at = fresh[0]!.at.getTime();
@@ -121,11 +122,12 @@ async function acceptMany(trx: Knex.Transaction, items: Acceptance[]): Promise<v
   ]);
 }
 
-async function acceptOne(trx: Knex.Transaction, a: Acceptance): Promise<void> {
+async function acceptOne(trx: Knex.Transaction, a: Acceptance, codes: AuthCodeLifecycle): Promise<void> {
   const { order, result, actor, at } = a;
   const id = await upsertPendingDomain(trx, order, { registrarRef: result.reference || null, failureCode: null, failureReason: null }, actor, at);
   if (result.kind === 'completed') {
     await transitionDomain(trx, { domainId: id, from: 'pending', to: 'active', cause: 'transfer.completed', actor, at, patch: { expiry_date: result.expiryDate.getTime() } });
+    await codes.transferInCompleted(trx, order.domain, order.registrar_id, actor);
   }
   await trx('dt_transfer_orders').where({ id: order.id, status: 'queued' }).update(submittedPatch(at));
   await writeProvisioningLog(trx, { domain: order.domain, transferOrderId: order.id, registrarId: order.registrar_id, action: a.confirmed ? 'transfer.confirm' : 'transfer.request', outcome: 'ok', message: logMessage(a) }, at);

@@ -14,6 +14,7 @@ import { REFUSALS_FOR_ADMIN, eppCodeAad, type TransferOrderRow } from './transfe
 import { createAcceptanceRecorder, upsertPendingDomain } from './transfer-acceptance.recorder.ts';
 import { createTransferWorkLoader, type TransferWork } from './transfer-work.loader.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
+import type { AuthCodeLifecycle } from '../transfer-out/auth-code-lifecycle.ts';
 import { orderRefs, type OutgoingEvent, type TransferBeforeEvent } from '../events/domain-events.ts';
 import { withRegistrarTimeout } from '../registrar-timeout.ts';
 import { describeJobError as describeError } from '../jobs/job-worker.ts';
@@ -29,6 +30,7 @@ interface Deps {
   notifications: ModuleNotifications;
   queue: JobQueue;
   outbox: EventOutbox;
+  codes: AuthCodeLifecycle;
   /** How long a transfer request or status query may wait for the registrar. */
   registrarCallTimeoutMs: number;
 }

@@ -6,6 +6,7 @@ import type { Clock, Principal } from '../host-context.ts';
 import type { ModuleConfig } from '../config.ts';
 import type { DomainQueries, DomainRow } from '../domains/domain.queries.ts';
 import { recordPendingTransferOut } from './pending-transfer-out.ts';
+import type { AuthCodeLifecycle } from './auth-code-lifecycle.ts';
 import { AppError, ConflictError, NotFoundError } from '../errors.ts';
 import { writeAudit } from '../audit.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
@@ -77,6 +78,7 @@ export class TransferOutService {
       config: ModuleConfig;
       registrars: RegistrarRegistry;
       domains: DomainQueries;
+      codes: AuthCodeLifecycle;
     },
   ) {
     this.limiter = new DatabaseRateLimiter(deps.knex, deps.clock);
@@ -171,6 +173,8 @@ export class TransferOutService {
       // A blank code would send the client off with nothing usable; say so instead.
       throw new AppError(502, 'transfer_out:errors.empty_code');
     }
+    // RFC 9154: recorded (never the code) and unset when its time is up or the transfer-out ends.
+    await this.deps.codes.recordIssued(row.domain, row.registrar_id, actorOf(ctx.principal));
     await this.audit(ctx, 'transfer_out.epp_code', row.domain, result.kind === 'code' ? 'shown' : 'emailed');
     this.deps.logger.info({ domain: row.domain, delivery: result.kind, actor: actorOf(ctx.principal) }, 'EPP code handed out for transfer-out');
     return result.kind === 'code' ? { kind: 'code', code: result.code } : { kind: 'emailed', to: maskEmail(result.to), isAddress: isEmailAddress(result.to) };
@@ -187,7 +191,10 @@ export class TransferOutService {
       reject: () => adapter.rejectTransferOut!(row.domain, why),
     };
     await this.call(run[action], 'transfer_out:errors.no_pending');
-    if (action !== 'approve') await recordPendingTransferOut(this.deps.knex, row.id, row, null);
+    if (action !== 'approve') {
+      await recordPendingTransferOut(this.deps.knex, row.id, row, null);
+      await this.deps.knex.transaction((trx) => this.deps.codes.transferOutEnded(trx, row.domain, row.registrar_id));
+    }
     await this.audit(ctx, `transfer_out.${action}`, row.domain, action === 'reject' ? why : null);
     this.deps.logger.info({ domain: row.domain, action, actor: actorOf(ctx.principal) }, 'pending transfer-out resolved');
   }

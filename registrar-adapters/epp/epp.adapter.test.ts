@@ -147,6 +147,17 @@ describe('our domains', () => {
     expect(await f.other().transfer({ domain: 'ours.test', authCode: result.code, contacts })).toMatchObject({ kind: 'pending' });
   });
 
+  it('unsets the code with <domain:null/> (RFC 9154), after which it opens no transfer', async () => {
+    const result = await f.adapter.getEppCode('ours.test');
+    if (result.kind !== 'code') throw new Error('expected a code');
+    await f.adapter.clearEppCode('ours.test');
+    const sent = f.registry.frames.map((x) => x.xml).find((x) => x.includes('<domain:null/>'))!;
+    expect(sent).toContain('<domain:chg><domain:authInfo><domain:null/></domain:authInfo></domain:chg>');
+    expect((await rejection(f.other().transfer({ domain: 'ours.test', authCode: result.code, contacts }))).code).toBe('auth_code_invalid');
+    // Only the sponsor may: for anyone else the registry answers 2201.
+    expect((await rejection(f.other().clearEppCode('ours.test'))).code).toBe('not_authorized');
+  });
+
   it('reads the stored auth code when setFreshAuthInfo is off', async () => {
     await f.close();
     f = await startEppFixture({ adapter: { setFreshAuthInfo: false } });

@@ -12,6 +12,7 @@ import {
 import { generateAuthInfo } from './epp.authinfo.ts';
 import {
   domainAuthInfoChangeCommand,
+  domainAuthInfoNullCommand,
   domainInfoCommand,
   domainStatusUpdateCommand,
   domainTransferCommand,
@@ -120,6 +121,12 @@ export class EppAdapter implements RegistrarAdapter {
       throw new RegistrarError('unsupported', 'registry returned no authInfo; it may store codes hashed (set setFreshAuthInfo)');
     }
     return { kind: 'code', code: inf.authInfo };
+  }
+
+  async clearEppCode(domain: string): Promise<void> {
+    domain = normalise(domain);
+    await this.ok(domainAuthInfoNullCommand(domain));
+    this.logger.info({ domain }, 'EPP auth code unset at the registry');
   }
 
   async setLock(domain: string, locked: boolean): Promise<void> {

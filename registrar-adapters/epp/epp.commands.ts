@@ -156,6 +156,16 @@ export function domainAuthInfoChangeCommand(domain: string, authCode: string): E
   };
 }
 
+/** RFC 9154 §4.3: unsets the domain's authorization information. */
+export function domainAuthInfoNullCommand(domain: string): EppCommand {
+  checkName(domain);
+  return {
+    name: 'domain:update:null-authinfo',
+    build: (clTRID) =>
+      command(el('update', null, domainElement('update', el('domain:name', null, domain), el('domain:chg', null, el('domain:authInfo', null, el('domain:null', null))))), clTRID),
+  };
+}
+
 export function pollRequestCommand(): EppCommand {
   return { name: 'poll:req', build: (clTRID) => command(el('poll', { op: 'req' }), clTRID) };
 }

@@ -93,6 +93,10 @@ export class SandboxAdapter implements RegistrarAdapter {
     }, domain);
   }
 
+  async clearEppCode(domain: string): Promise<void> {
+    return this.call('clearEppCode', () => this.registry.clearAuthCode(domain), domain);
+  }
+
   async setLock(domain: string, locked: boolean): Promise<void> {
     return this.call('setLock', () => this.registry.setClientLock(domain, locked), domain);
   }

@@ -184,6 +184,12 @@ export class SandboxRegistry implements SandboxControls {
     return { code, domain };
   }
 
+  /** Unsets the auth code of one of our domains (RFC 9154): no code opens a transfer until a new one is set. */
+  async clearAuthCode(name: string): Promise<void> {
+    const domain = await this.requireOurs(name);
+    await this.knex(DOMAINS).where({ name: domain.name }).update({ auth_code_hash: null, updated_at: this.clock.now().getTime() });
+  }
+
   /** Adds or removes clientTransferProhibited on one of our domains; other statuses stay. */
   async setClientLock(name: string, locked: boolean): Promise<void> {
     const domain = await this.requireOurs(name);

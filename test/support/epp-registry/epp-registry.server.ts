@@ -235,7 +235,7 @@ export class EppTestRegistry {
         return this.state.update(who, name(u), {
           add: statuses(u.add),
           rem: statuses(u.rem),
-          authInfo: pw === undefined ? undefined : String(pw?.['#text'] ?? pw),
+          authInfo: u.chg?.authInfo && 'null' in u.chg.authInfo ? null : pw === undefined ? undefined : String(pw?.['#text'] ?? pw),
         });
       }
       case 'poll:req':

@@ -121,7 +121,7 @@ export class RegistryState {
     if (!domain) return { code: 2303 };
     if (domain.clID === who) return { code: 2106, msg: 'Object is not eligible for transfer; already sponsored by the requesting client' };
     if (domain.pending) return { code: 2300 };
-    if (authInfo !== domain.authInfo) return { code: 2202 };
+    if (!domain.authInfo || authInfo !== domain.authInfo) return { code: 2202 };
     const locked = TRANSFER_LOCK.find((s) => domain.statuses.has(s));
     if (locked) return { code: 2304, extValue: { status: locked, reason: 'Transfer prohibited by status' } };
     const now = this.clock.now();
@@ -163,7 +163,7 @@ export class RegistryState {
     return { code: 1000, trnData: this.finish(domain, trStatus) };
   }
 
-  update(who: string, name: string, change: { add: string[]; rem: string[]; authInfo?: string }): Reply {
+  update(who: string, name: string, change: { add: string[]; rem: string[]; authInfo?: string | null }): Reply {
     const domain = this.domains.get(name);
     if (!domain) return { code: 2303 };
     if (domain.clID !== who) return { code: 2201 };
@@ -176,7 +176,8 @@ export class RegistryState {
     if (change.rem.some((s) => !domain.statuses.has(s))) return { code: 2306, msg: 'Parameter value policy error: status not present' };
     for (const s of change.add) domain.statuses.add(s);
     for (const s of change.rem) domain.statuses.delete(s);
-    if (change.authInfo !== undefined) domain.authInfo = change.authInfo;
+    // null: RFC 9154's <domain:null/>, no code at all until a new one is set.
+    if (change.authInfo !== undefined) domain.authInfo = change.authInfo ?? '';
     domain.upDate = this.clock.now();
     return { code: 1000 };
   }
