@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from './package-root.ts';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { RegistrarAdapterFactory } from '../registrar-adapters/types.ts';
+import { applyPolicyProfile, type PolicyProfile } from './policy-profiles.ts';
 
 const MANIFEST_PATH = path.join(PACKAGE_ROOT, 'module.manifest.json');
 
@@ -67,6 +68,7 @@ export interface ModuleConfig {
     stuckAfterDays: number;
   };
   transferOut: { eppCodeRequestsPerHour: number; codeTtlHours: number };
+  policy: { profile: PolicyProfile; codeIssuedNotice: boolean };
   billing: { onPaidTransferEnded: 'credit' | 'admin_decides' };
   orders: { unpaidExpiryDays: number; abandonFailedAfterDays: number };
   transferIn: { codeResubmissionsPerOrder: number };
@@ -128,6 +130,7 @@ export function resolveConfig(raw: unknown, factories: ReadonlyMap<string, Regis
     throw new ConfigError(dedupe(describeAjvErrors('', validateModuleConfig.errors)));
   }
   const config = candidate as unknown as ModuleConfig;
+  applyPolicyProfile(config);
   const problems: Array<{ key: string; message: string }> = [];
 
   for (const [id, registrar] of Object.entries(config.registrars)) {

@@ -125,6 +125,8 @@ export function createModuleServices(deps: {
     registrars,
     ttlHours: config.transferOut.codeTtlHours,
     registrarCallTimeoutMs: config.jobs.registrarCallTimeoutMs,
+    notifications,
+    codeIssuedNotice: config.policy.codeIssuedNotice,
   });
   const eligibility = new TransferEligibility({ knex: ctx.knex, config, registrars, clock: ctx.clock, logger, factsSource: deps.factsSource });
   const transferOrders = new TransferOrderService({

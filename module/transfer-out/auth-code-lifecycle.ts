@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import type { Clock } from '../host-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { JobHandler } from '../jobs/job-types.ts';
+import type { ModuleNotifications } from '../notifications.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import { isRegistrarError, isRetryable } from '../../registrar-adapters/types.ts';
 import { withRegistrarTimeout } from '../registrar-timeout.ts';
 
 export const CLEAR_EPP_CODE_JOB = 'ClearEppCodeJob';
 const HOUR_MS = 60 * 60 * 1000;
+const utcMinute = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
  * Why a code is unset: its time ran out; a transfer-out ended without the domain leaving
@@ -42,18 +44,30 @@ export class AuthCodeLifecycle {
       registrars: RegistrarRegistry;
       ttlHours: number;
       registrarCallTimeoutMs: number;
+      notifications: ModuleNotifications;
+      /** policy.codeIssuedNotice: the registrant is told of every code issued. */
+      codeIssuedNotice: boolean;
     },
   ) {}
 
-  /** A code was just set for a transfer-out: recorded, earlier ones marked replaced, its expiry scheduled. */
-  async recordIssued(domain: string, registrarId: string, actor: string): Promise<void> {
+  /**
+   * A code was just set for a transfer-out: recorded, earlier ones marked replaced, its expiry
+   * scheduled and, under the revised Transfer Policy, the registrant told (when, by whom, from
+   * where, until when), all in one transaction.
+   */
+  async recordIssued(issue: { domain: string; registrarId: string; actor: string; clientId: string; byClient: boolean; ip?: string }): Promise<void> {
+    const { domain, registrarId } = issue;
     const now = this.deps.clock.now().getTime();
     const expiresAt = now + this.deps.ttlHours * HOUR_MS;
     await this.deps.knex.transaction(async (trx) => {
       // Setting a code replaces the one before at the registry: nothing left to unset for it.
       await trx('dt_auth_codes').where({ domain }).whereNull('cleared_at').update({ cleared_at: now, clear_reason: 'replaced' });
-      const [id] = await trx('dt_auth_codes').insert({ domain, registrar_id: registrarId, direction: 'out', set_by: actor.slice(0, 128), set_at: now, expires_at: expiresAt });
+      const [id] = await trx('dt_auth_codes').insert({ domain, registrar_id: registrarId, direction: 'out', set_by: issue.actor.slice(0, 128), set_at: now, expires_at: expiresAt });
       await this.schedule(trx, domain, registrarId, 'expired', new Date(expiresAt), Number(id));
+      if (this.deps.codeIssuedNotice) {
+        const params = { domain, at: utcMinute(now), until: utcMinute(expiresAt), ip: issue.ip || '?' };
+        await this.deps.notifications.enqueue(trx, [{ to: { kind: 'client', clientId: issue.clientId }, template: issue.byClient ? 'transfer_out.code_issued_by_client' : 'transfer_out.code_issued_by_staff', params }]);
+      }
     });
     this.deps.queue.wake();
   }

@@ -174,7 +174,7 @@ export class TransferOutService {
       throw new AppError(502, 'transfer_out:errors.empty_code');
     }
     // RFC 9154: recorded (never the code) and unset when its time is up or the transfer-out ends.
-    await this.deps.codes.recordIssued(row.domain, row.registrar_id, actorOf(ctx.principal));
+    await this.deps.codes.recordIssued({ domain: row.domain, registrarId: row.registrar_id, actor: actorOf(ctx.principal), clientId: row.client_id, byClient: ctx.principal.kind === 'client', ip: ctx.req?.ip });
     await this.audit(ctx, 'transfer_out.epp_code', row.domain, result.kind === 'code' ? 'shown' : 'emailed');
     this.deps.logger.info({ domain: row.domain, delivery: result.kind, actor: actorOf(ctx.principal) }, 'EPP code handed out for transfer-out');
     return result.kind === 'code' ? { kind: 'code', code: result.code } : { kind: 'emailed', to: maskEmail(result.to), isAddress: isEmailAddress(result.to) };

@@ -6,6 +6,8 @@ import { SANDBOX_DEMO_AUTH_CODE } from '../../registrar-adapters/sandbox/index.t
 
 const db = useMigratedDatabase();
 const HOUR = 60 * 60 * 1000;
+// The revised Transfer Policy: codes valid 14 days (336 hours).
+const REVISED = { policy: { profile: 'icann-revised', codeIssuedNotice: false } };
 
 const runJobs = (world: Pick<OutWorld, 'host'>) => world.host.module.services.createWorker({ concurrency: 2 }).runUntilIdle();
 const codeRows = () => db.knex('dt_auth_codes').orderBy('id').select('domain', 'direction', 'set_by', 'expires_at', 'cleared_at', 'clear_reason');
@@ -21,7 +23,7 @@ async function issueCode(world: OutWorld): Promise<string> {
 
 describe('RFC 9154: a code we issue lives only as long as it is needed', () => {
   it('is recorded without the code, and unset with <domain:null/> when its 14 days are up, across a restart', async () => {
-    const world = await createOutWorld(db, { adopt: [OURS] });
+    const world = await createOutWorld(db, { adopt: [OURS], config: REVISED });
     const code = await issueCode(world);
     const issuedAt = world.clock.now().getTime();
     expect(await codeRows()).toEqual([{ domain: OURS, direction: 'out', set_by: `client:${world.clientId}`, expires_at: issuedAt + 336 * HOUR, cleared_at: null, clear_reason: null }]);
@@ -37,7 +39,7 @@ describe('RFC 9154: a code we issue lives only as long as it is needed', () => {
     await world.host.close();
     const clock = world.clock;
     clock.advance(2 * HOUR);
-    const restarted = buildOutHost(db, clock);
+    const restarted = buildOutHost(db, clock, { config: REVISED });
     await restarted.module.start();
     await runJobs({ host: restarted });
     expect(await codeAtRegistry()).toBeNull();
@@ -48,7 +50,7 @@ describe('RFC 9154: a code we issue lives only as long as it is needed', () => {
   });
 
   it('a newer code replaces the older one: the older one’s expiry does nothing, the newer one’s unsets it', async () => {
-    const world = await createOutWorld(db, { adopt: [OURS] });
+    const world = await createOutWorld(db, { adopt: [OURS], config: REVISED });
     await issueCode(world);
     world.clock.advance(HOUR);
     // The hourly allowance is per person: the admin asks this time.
