@@ -49,6 +49,7 @@ export async function transferOutSection(
     codeMessage: extra.codeMessage,
     issueToken: services.issueOnce.issue(principal, view.name),
     activity: principal.kind === 'admin' ? await services.transferOut.activity(principal, view.name) : undefined,
+    authCodes: principal.kind === 'admin' ? await services.codes.history(view.name) : undefined,
   };
 }
 

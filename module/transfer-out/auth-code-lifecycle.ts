@@ -90,6 +90,11 @@ export class AuthCodeLifecycle {
     await trx('dt_auth_codes').where({ domain }).whereNull('cleared_at').update({ cleared_at: this.deps.clock.now().getTime(), clear_reason: 'transferred' });
   }
 
+  /** The codes set for a domain, newest first (admin pages): when, by whom, until when, and how each ended. */
+  history(domain: string, limit = 10): Promise<Array<Record<string, unknown>>> {
+    return this.deps.knex('dt_auth_codes').where({ domain }).orderBy('id', 'desc').limit(limit).select('direction', 'set_by', 'set_at', 'expires_at', 'cleared_at', 'clear_reason', 'last_error');
+  }
+
   private schedule(trx: Knex.Transaction, domain: string, registrarId: string, reason: ClearReason, runAt: Date, codeId: number): Promise<void> {
     return this.deps.queue.enqueueAll(trx, [{ type: CLEAR_EPP_CODE_JOB, key: `clear-code:${codeId}:${reason}`, payload: { codeId, domain, registrarId, reason }, runAt }]);
   }

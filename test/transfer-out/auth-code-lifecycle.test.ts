@@ -76,6 +76,12 @@ describe('RFC 9154: a code we issue lives only as long as it is needed', () => {
     await runJobs(world);
     expect(await codeAtRegistry()).toBeNull();
     expect((await codeRows()).map((r) => r.clear_reason)).toEqual(['transfer_out_ended']);
+    // Admins see each code's life on the domain page; the client page does not list them.
+    const admin = await session(world.host, DEMO.admin, '/admin/domains');
+    const page = (await admin.agent.get(`/admin/domains/${OURS}`)).text;
+    expect(page).toContain('data-transfer-out="codes"');
+    expect(page).toContain('the transfer-out was rejected or cancelled');
+    expect((await world.client.agent.get(`/client/domains/${OURS}`)).text).not.toContain('data-transfer-out="codes"');
     await world.host.close();
   });
 
