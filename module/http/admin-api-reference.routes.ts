@@ -29,7 +29,7 @@ function fieldsOf(schema: Schema | undefined) {
 }
 
 /** The reference's content, from the same OpenAPI document /api/v1/openapi.json serves. */
-function referenceModel(apiBase: string) {
+function referenceModel() {
   const doc = buildOpenApi() as { info: { version: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
   const schemas = doc.components.schemas;
   const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -37,7 +37,8 @@ function referenceModel(apiBase: string) {
       const [status, success] = Object.entries(op.responses)[0]!;
       const requestSchema = op.requestBody?.content['application/json']?.schema;
       const responseName = refName(success.content?.['application/json']?.schema);
-      const example = requestSchema ? ` \\\n  -H 'Content-Type: application/json' -H 'Idempotency-Key: <unique>' \\\n  -d '{…}'` : method === 'post' ? ` \\\n  -H 'Idempotency-Key: <unique>'` : '';
+      // The curl example's lines after the URL (the page puts the address it was reached at first).
+      const curlTail = requestSchema ? ` \\\n  -H 'Content-Type: application/json' -H 'Idempotency-Key: <unique>' \\\n  -d '{…}'` : method === 'post' ? ` \\\n  -H 'Idempotency-Key: <unique>'` : '';
       return {
         id: `${method}-${path.replace(/[^a-z0-9]+/gi, '-')}`.replace(/-+$/, ''),
         method: method.toUpperCase(),
@@ -50,7 +51,7 @@ function referenceModel(apiBase: string) {
         requestFields: fieldsOf(requestSchema?.$ref ? schemas[refName(requestSchema)!] : requestSchema),
         status,
         responseName,
-        curl: `curl -X ${method.toUpperCase()} '${apiBase}${path}' \\\n  -H 'Authorization: Bearer <key>'${example}`,
+        curlTail: ` \\\n  -H 'Authorization: Bearer <key>'${curlTail}`,
       };
     }),
   );
@@ -62,15 +63,12 @@ function referenceModel(apiBase: string) {
 
 /** Admin → API keys → Reference: every operation, its scope, body and answer, for a developer. */
 export function adminApiReferenceRoutes(on: DeclareRoute, pages: PageKit): void {
-  const models = new Map<string, ReturnType<typeof referenceModel>>();
+  // Built on the first visit, not at start-up: most instances never show it.
+  let model: ReturnType<typeof referenceModel> | undefined;
   on('GET', '/api-reference', async (req, res) => {
+    model ??= referenceModel();
     // The examples name the address this page was reached at (the API is mounted beside it).
     const apiBase = `${req.protocol}://${req.get('host') ?? 'localhost'}/api/v1`;
-    let model = models.get(apiBase);
-    if (!model) {
-      model = referenceModel(apiBase);
-      if (models.size < 8) models.set(apiBase, model);
-    }
     pages.render(req, res, 'admin/api-reference', { titleKey: 'api:reference.title', scopes: API_SCOPES, apiBase, ...model });
   });
 }

@@ -77,8 +77,7 @@ export class RegistrarLane {
         // (each further call would be one more failed login against our registrar account).
         if (isRegistrarError(error) && error.code === 'authentication_failed') {
           this.lastError = describe(error);
-          this.consecutiveFailures = this.options.breakerThreshold - 1;
-          this.countFailure(error);
+          this.trip(error);
           throw error;
         }
         const retryable = isRegistrarError(error) && isRetryable(error);
@@ -98,10 +97,14 @@ export class RegistrarLane {
 
   private countFailure(error: unknown): void {
     this.consecutiveFailures++;
-    if (!this.open && this.consecutiveFailures >= this.options.breakerThreshold) {
-      this.close();
-      this.onOpen?.(error);
-    }
+    if (this.consecutiveFailures >= this.options.breakerThreshold) this.trip(error);
+  }
+
+  /** Opens the breaker, telling the listener once. */
+  private trip(error: unknown): void {
+    if (this.open) return;
+    this.close();
+    this.onOpen?.(error);
   }
 
   /** Calls are spaced 1/rate apart; a burst waits its turn instead of being refused. */

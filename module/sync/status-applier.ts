@@ -137,10 +137,7 @@ export class StatusApplier {
     if (facts.pendingTransferOut !== undefined && !ctx.dryRun) {
       await recordPendingTransferOut(this.deps.knex, row.id, row, facts.pendingTransferOut);
       // A transfer-out we knew of is gone and the domain is still ours: rejected or cancelled.
-      if (facts.pendingTransferOut === null && row.transfer_out_gaining) {
-        await this.deps.knex.transaction((trx) => this.deps.codes.transferOutEnded(trx, row.domain, row.registrar_id));
-        this.deps.queue.wake();
-      }
+      if (facts.pendingTransferOut === null && row.transfer_out_gaining) await this.deps.codes.transferOutEnded(row.domain, row.registrar_id);
     }
     const newExpiry = facts.expiresAt?.getTime();
     if (newExpiry === undefined || newExpiry === row.expiry_date) return { outcome: 'unchanged' };

@@ -72,10 +72,13 @@ export class AuthCodeLifecycle {
     this.deps.queue.wake();
   }
 
-  /** Unsets the domain's open code now (in the caller's transaction): a transfer-out ended without the domain leaving. */
-  async transferOutEnded(trx: Knex.Transaction, domain: string, registrarId: string): Promise<void> {
-    const open = await trx('dt_auth_codes').where({ domain, direction: 'out' }).whereNull('cleared_at').first('id');
-    if (open) await this.schedule(trx, domain, registrarId, 'transfer_out_ended', this.deps.clock.now(), Number(open.id));
+  /** A transfer-out ended without the domain leaving (rejected or cancelled): its open code is unset now. */
+  async transferOutEnded(domain: string, registrarId: string): Promise<void> {
+    await this.deps.knex.transaction(async (trx) => {
+      const open = await trx('dt_auth_codes').where({ domain, direction: 'out' }).whereNull('cleared_at').first('id');
+      if (open) await this.schedule(trx, domain, registrarId, 'transfer_out_ended', this.deps.clock.now(), Number(open.id));
+    });
+    this.deps.queue.wake();
   }
 
   /** Our transfer-in completed: the code it used is unset, as its new sponsor. */
@@ -116,7 +119,7 @@ export class AuthCodeLifecycle {
       } catch (error) {
         if (!isRegistrarError(error) || (isRetryable(error) && !context.lastAttempt)) throw error;
         // A final answer (no longer ours, not found): recorded, not tried again.
-        await this.markCleared(row.id, null, `${error.code}: ${error.registrarMessage}`);
+        await this.noteError(row.id, `${error.code}: ${error.registrarMessage}`);
         this.deps.logger.warn({ domain: row.domain, code: error.code, reason }, 'EPP code could not be unset');
         return;
       }
@@ -125,8 +128,12 @@ export class AuthCodeLifecycle {
     },
   };
 
-  private async markCleared(id: number, reason: string | null, error: string | null): Promise<void> {
-    const patch = reason ? { cleared_at: this.deps.clock.now().getTime(), clear_reason: reason, last_error: error } : { last_error: error?.slice(0, 2000) ?? null };
-    await this.deps.knex('dt_auth_codes').where({ id }).whereNull('cleared_at').update(patch);
+  private async markCleared(id: number, reason: string, error: string | null): Promise<void> {
+    await this.deps.knex('dt_auth_codes').where({ id }).whereNull('cleared_at').update({ cleared_at: this.deps.clock.now().getTime(), clear_reason: reason, last_error: error });
+  }
+
+  /** The code stays set: why it could not be unset is kept for the admin page. */
+  private async noteError(id: number, error: string): Promise<void> {
+    await this.deps.knex('dt_auth_codes').where({ id }).whereNull('cleared_at').update({ last_error: error.slice(0, 2000) });
   }
 }

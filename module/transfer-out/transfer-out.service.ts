@@ -193,7 +193,7 @@ export class TransferOutService {
     await this.call(run[action], 'transfer_out:errors.no_pending');
     if (action !== 'approve') {
       await recordPendingTransferOut(this.deps.knex, row.id, row, null);
-      await this.deps.knex.transaction((trx) => this.deps.codes.transferOutEnded(trx, row.domain, row.registrar_id));
+      await this.deps.codes.transferOutEnded(row.domain, row.registrar_id);
     }
     await this.audit(ctx, `transfer_out.${action}`, row.domain, action === 'reject' ? why : null);
     this.deps.logger.info({ domain: row.domain, action, actor: actorOf(ctx.principal) }, 'pending transfer-out resolved');

@@ -1,10 +1,9 @@
 import { el, xmlDocument, type XmlChild, type XmlElement } from './epp.xml.ts';
 import { RegistrarError } from '../registrar-error.ts';
+import { NS } from './epp.namespaces.ts';
 
-export const EPP_NS = 'urn:ietf:params:xml:ns:epp-1.0';
-export const DOMAIN_NS = 'urn:ietf:params:xml:ns:domain-1.0';
-export const CONTACT_NS = 'urn:ietf:params:xml:ns:contact-1.0';
-export const HOST_NS = 'urn:ietf:params:xml:ns:host-1.0';
+export const EPP_NS = NS.epp;
+export const DOMAIN_NS = NS.domain;
 
 export type TransferOp = 'request' | 'query' | 'approve' | 'reject' | 'cancel';
 

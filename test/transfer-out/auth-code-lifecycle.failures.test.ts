@@ -45,7 +45,7 @@ describe('unsetting a code when the registrar says no', () => {
     await issue(world, OURS_CLASSIC);
     expect((await rowOf(OURS))!.clear_reason).toBeNull();
     expect((await rowOf(OURS))!.set_by).toHaveLength(128);
-    await db.knex.transaction((trx) => world.host.module.services.codes.transferOutEnded(trx, OURS_CLASSIC, 'sandbox'));
+    await world.host.module.services.codes.transferOutEnded(OURS_CLASSIC, 'sandbox');
     await runJobs(world);
     expect(await rowOf(OURS)).toMatchObject({ cleared_at: null });
     expect(await rowOf(OURS_CLASSIC)).toMatchObject({ clear_reason: 'transfer_out_ended' });

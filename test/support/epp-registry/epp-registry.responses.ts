@@ -5,6 +5,7 @@ export const EPP_NS = 'urn:ietf:params:xml:ns:epp-1.0';
 export const DOMAIN_NS = 'urn:ietf:params:xml:ns:domain-1.0';
 export const CONTACT_NS = 'urn:ietf:params:xml:ns:contact-1.0';
 export const HOST_NS = 'urn:ietf:params:xml:ns:host-1.0';
+export const RGP_NS = 'urn:ietf:params:xml:ns:rgp-1.0';
 
 const MESSAGES: Record<number, string> = {
   1000: 'Command completed successfully',
@@ -108,7 +109,7 @@ export class ResponseWriter {
             ),
           this.resData(reply),
           reply.infData?.rgpStatuses?.length &&
-            el('extension', null, el('rgp:infData', { 'xmlns:rgp': 'urn:ietf:params:xml:ns:rgp-1.0' }, ...reply.infData.rgpStatuses.map((s) => el('rgp:rgpStatus', { s })))),
+            el('extension', null, el('rgp:infData', { 'xmlns:rgp': RGP_NS }, ...reply.infData.rgpStatuses.map((s) => el('rgp:rgpStatus', { s })))),
           el('trID', null, trID.clTRID && el('clTRID', null, trID.clTRID), el('svTRID', null, trID.svTRID)),
         ),
       ),

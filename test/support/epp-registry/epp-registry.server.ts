@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
 import { encodeFrame, FrameReader } from '../../../registrar-adapters/epp/epp.framing.ts';
 import { registryCertificates, type RegistryCertificates } from './epp-registry.certs.ts';
-import { DOMAIN_NS, ResponseWriter } from './epp-registry.responses.ts';
+import { DOMAIN_NS, RGP_NS, ResponseWriter } from './epp-registry.responses.ts';
 import { RegistryState, type Reply } from './epp-registry.state.ts';
 import { validateFrames, type SchemaFailure } from './epp-registry.validator.ts';
 
@@ -43,7 +43,6 @@ export interface EppRegistryOptions {
   extURIs?: string[];
 }
 
-export const RGP_NS = 'urn:ietf:params:xml:ns:rgp-1.0';
 const DEFAULT_EXT_URIS = ['urn:ietf:params:xml:ns:secDNS-1.1', RGP_NS];
 
 const parser = new XMLParser({
