@@ -13,6 +13,8 @@ export const REGISTRAR_ERROR_CODES = [
   'authentication_failed',
   /** The request cannot be sent as it is (a value outside the protocol's limits). */
   'invalid_input',
+  /** The registry asks more for the transfer (an RFC 8748 premium fee) than the registrar's limit allows. */
+  'premium_price',
 ] as const;
 export type RegistrarErrorCode = (typeof REGISTRAR_ERROR_CODES)[number];
 

@@ -67,7 +67,7 @@ export class DashboardQueries {
       .where({ status: 'failed' })
       .first(
         this.knex.raw('count(*) as failed'),
-        this.knex.raw(`sum(case when code_resubmissions >= ? or failure_code in (${[...REFUSALS_FOR_ADMIN].map(() => '?').join(', ')}) then 1 else 0 end) as used_up`, [this.limits.codeResubmissionsPerOrder, ...REFUSALS_FOR_ADMIN]),
+        this.knex.raw(`sum(case when code_resubmissions >= ? or failure_code in (${[...REFUSALS_FOR_ADMIN.keys()].map(() => '?').join(', ')}) then 1 else 0 end) as used_up`, [this.limits.codeResubmissionsPerOrder, ...REFUSALS_FOR_ADMIN.keys()]),
       )) as
       | { failed: number | string; used_up: number | string | null }
       | undefined;

@@ -193,10 +193,10 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
     const at = deps.clock.now();
     const facts = { domain: order.domain, code, reason: message };
     // A refusal a corrected code cannot cure goes to the admins; the client is not asked for one.
-    const forAdmin = REFUSALS_FOR_ADMIN.has(code);
+    const notice = REFUSALS_FOR_ADMIN.get(code) ?? 'transfer.failed';
     const messages: QueuedNotification[] = [
-      { to: { kind: 'admins' }, template: forAdmin ? 'transfer.refused_for_admin_admin' : 'transfer.failed_admin', params: { ...facts, clientId: order.client_id } },
-      { to: { kind: 'client', clientId: order.client_id }, template: forAdmin ? 'transfer.refused_for_admin_client' : 'transfer.failed_client', params: facts, locale },
+      { to: { kind: 'admins' }, template: `${notice}_admin`, params: { ...facts, clientId: order.client_id } },
+      { to: { kind: 'client', clientId: order.client_id }, template: `${notice}_client`, params: facts, locale },
     ];
     const recorded = await deps.knex.transaction(async (trx) => {
       const updated = await trx('dt_transfer_orders')

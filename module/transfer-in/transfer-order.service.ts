@@ -320,10 +320,14 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Refusals a corrected EPP code cannot cure: the registry would not let our registrar act on
- * the domain (EPP 2201). The client is not asked for another code; the order waits for an admin.
+ * Refusals a corrected EPP code cannot cure, with the notices they send: the registry would
+ * not let our registrar act on the domain (EPP 2201), or asks a premium price above the
+ * registrar's limit. The client is not asked for another code; the order waits for an admin.
  */
-export const REFUSALS_FOR_ADMIN: ReadonlySet<string> = new Set(['not_authorized']);
+export const REFUSALS_FOR_ADMIN: ReadonlyMap<string, string> = new Map([
+  ['not_authorized', 'transfer.refused_for_admin'],
+  ['premium_price', 'transfer.premium_price'],
+]);
 
 export function awaitsAdmin(order: { status?: unknown; failure_code?: unknown }): boolean {
   return order.status === 'failed' && REFUSALS_FOR_ADMIN.has(String(order.failure_code));

@@ -12,6 +12,7 @@ import {
 import { generateAuthInfo } from './epp.authinfo.ts';
 import {
   domainAuthInfoChangeCommand,
+  domainCheckCommand,
   domainAuthInfoNullCommand,
   domainInfoCommand,
   domainStatusUpdateCommand,
@@ -21,7 +22,10 @@ import {
   type EppCommand,
 } from './epp.commands.ts';
 import { isSuccess, responseError } from './epp.errors.ts';
+import { acceptTransferFee, feeCheckExtension, feeTransferExtension, readTransferFee, type TransferFeeLimit } from './epp.fee.ts';
+import { NS } from './epp.namespaces.ts';
 import type { EppPool } from './epp.pool.ts';
+import type { EppSession } from './epp.session.ts';
 import { readInfData, readTrnData, type DomainInfoData, type EppResponse, type TransferData } from './epp.response.ts';
 
 const LOCK_STATUS = 'clientTransferProhibited';
@@ -33,6 +37,8 @@ export interface EppAdapterConfig {
   label: string;
   clientId: string;
   setFreshAuthInfo: boolean;
+  /** The most a transfer may cost at the registry (RFC 8748); unset accepts standard prices only. */
+  maxTransferFee?: TransferFeeLimit;
   pool: EppPool;
   logger: Logger;
 }
@@ -53,9 +59,10 @@ export class EppAdapter implements RegistrarAdapter {
   async transfer(request: TransferRequest): Promise<TransferRequestResult> {
     const domain = normalise(request.domain);
     // Contacts are not part of an EPP transfer; thick registries move them with the domain.
-    const response = await this.send(
-      domainTransferCommand('request', domain, { authCode: request.authCode, periodYears: request.periodYears }),
-    );
+    const response = await this.pool.run(async (session) => {
+      const extensions = await this.transferFeeExtensions(session, domain, request.periodYears ?? 1);
+      return session.execute(domainTransferCommand('request', domain, { authCode: request.authCode, periodYears: request.periodYears, extensions }));
+    });
     if (!isSuccess(response.code)) throw await this.transferRefusal(domain, response);
     const reference = response.svTRID ?? domain;
     const trn = readTrnData(response.resData);
@@ -268,6 +275,22 @@ export class EppAdapter implements RegistrarAdapter {
       // The refusal stands on its own; the status look-up was only a refinement.
     }
     return error;
+  }
+
+  /**
+   * With RFC 8748 announced, the price is asked on the same session before the request and,
+   * when within the limit, acknowledged in it. A registry that does not price the name (no
+   * quote) gets a plain request: if it wanted an acknowledgement, its refusal says so.
+   */
+  private async transferFeeExtensions(session: EppSession, domain: string, periodYears: number) {
+    if (!session.extURIs.includes(NS.fee)) return [];
+    const check = await session.execute(domainCheckCommand(domain, [feeCheckExtension(periodYears)]));
+    if (!isSuccess(check.code)) throw responseError(check);
+    const quote = readTransferFee(check.extension, domain);
+    if (!quote) return [];
+    acceptTransferFee(domain, quote, this.config.maxTransferFee);
+    this.logger.info({ domain, fee: quote.amount, currency: quote.currency, feeClass: quote.feeClass }, 'transfer fee acknowledged');
+    return [feeTransferExtension(quote)];
   }
 
   private async info(domain: string): Promise<DomainInfoData> {

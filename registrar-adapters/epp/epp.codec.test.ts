@@ -139,7 +139,7 @@ describe('options schema', () => {
       poolSize: 2,
       commandTimeoutMs: 15000,
       objURIs: ['urn:ietf:params:xml:ns:domain-1.0'],
-      extURIs: ['urn:ietf:params:xml:ns:rgp-1.0'],
+      extURIs: ['urn:ietf:params:xml:ns:rgp-1.0', 'urn:ietf:params:xml:ns:epp:fee-1.0'],
       rejectUnauthorized: true,
       insecureForTesting: false,
       loginRetryAfterSeconds: 900,
@@ -147,6 +147,11 @@ describe('options schema', () => {
     });
     expect(validate({ host: 'h', clientId: 'acme', password: 'x' })).toBe(false);
     expect(validate({ host: 'h', clientId: 'acme', clTRIDPrefix: 'bad prefix' })).toBe(false);
+    expect(options).not.toHaveProperty('maxTransferFee');
+    expect(validate({ host: 'h', clientId: 'acme', maxTransferFee: { amount: '120.50', currency: 'EUR' } })).toBe(true);
+    for (const maxTransferFee of [{ amount: '12,50', currency: 'EUR' }, { amount: '-1', currency: 'EUR' }, { amount: '10', currency: 'eur' }, { amount: '10' }]) {
+      expect(validate({ host: 'h', clientId: 'acme', maxTransferFee }), JSON.stringify(maxTransferFee)).toBe(false);
+    }
   });
 });
 

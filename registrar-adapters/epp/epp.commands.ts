@@ -43,8 +43,9 @@ function envelope(child: XmlElement): string {
   return xmlDocument(el('epp', { xmlns: EPP_NS }, child));
 }
 
-function command(verb: XmlElement, clTRID: string): string {
-  return envelope(el('command', null, verb, el('clTRID', null, clTRID)));
+/** A command element, with the extensions (RFC 5730 `<extension>`) that go with it. */
+function command(verb: XmlElement, clTRID: string, extensions: readonly XmlElement[] = []): string {
+  return envelope(el('command', null, verb, extensions.length > 0 && el('extension', null, ...extensions), el('clTRID', null, clTRID)));
 }
 
 function domainElement(name: string, ...children: XmlChild[]): XmlElement {
@@ -90,10 +91,19 @@ export function domainInfoCommand(domain: string): EppCommand {
   };
 }
 
+/** `<domain:check>` for one name; its extensions ask for more than availability (a fee). */
+export function domainCheckCommand(domain: string, extensions: readonly XmlElement[] = []): EppCommand {
+  checkName(domain);
+  return {
+    name: 'domain:check',
+    build: (clTRID) => command(el('check', null, domainElement('check', el('domain:name', null, domain))), clTRID, extensions),
+  };
+}
+
 export function domainTransferCommand(
   op: TransferOp,
   domain: string,
-  extra: { authCode?: string; periodYears?: number } = {},
+  extra: { authCode?: string; periodYears?: number; extensions?: readonly XmlElement[] } = {},
 ): EppCommand {
   checkName(domain);
   if (extra.authCode !== undefined) checkCode(extra.authCode);
@@ -113,6 +123,7 @@ export function domainTransferCommand(
           ),
         ),
         clTRID,
+        extra.extensions,
       ),
   };
 }

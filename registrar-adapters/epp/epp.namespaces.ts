@@ -14,6 +14,7 @@ export const NS = {
   host: 'urn:ietf:params:xml:ns:host-1.0',
   rgp: 'urn:ietf:params:xml:ns:rgp-1.0',
   secDNS: 'urn:ietf:params:xml:ns:secDNS-1.1',
+  fee: 'urn:ietf:params:xml:ns:epp:fee-1.0',
 } as const;
 
 const ALIAS = new Map<string, string>(Object.entries(NS).map(([alias, uri]) => [uri, alias]));

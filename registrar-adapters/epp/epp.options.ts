@@ -38,10 +38,15 @@ export interface EppOptions {
   loginRetryAfterSeconds?: number;
   /** RFC 9154 registries store auth info hashed, so `getEppCode` sets a fresh code instead of reading one. */
   setFreshAuthInfo?: boolean;
+  /**
+   * RFC 8748: the most a transfer may cost at this registry. Unset, only the registry's
+   * standard price is accepted; a premium price goes to an admin instead of being charged.
+   */
+  maxTransferFee?: { amount: string; currency: string };
 }
 
-export type ResolvedEppOptions = Required<Omit<EppOptions, 'caFile' | 'certFile' | 'keyFile'>> &
-  Pick<EppOptions, 'caFile' | 'certFile' | 'keyFile'>;
+type OptionalEppOptions = 'caFile' | 'certFile' | 'keyFile' | 'maxTransferFee';
+export type ResolvedEppOptions = Required<Omit<EppOptions, OptionalEppOptions>> & Pick<EppOptions, OptionalEppOptions>;
 
 export const EPP_DEFAULTS = {
   port: 700,
@@ -54,8 +59,9 @@ export const EPP_DEFAULTS = {
   keepaliveSeconds: 300,
   tlds: [] as string[],
   objURIs: [DOMAIN_NS],
-  // RFC 3915: redemption and other grace periods, which the transfer rules need.
-  extURIs: [NS.rgp] as string[],
+  // RFC 3915: redemption and other grace periods, which the transfer rules need; RFC 8748:
+  // a transfer's price, so a premium one is never acknowledged unseen.
+  extURIs: [NS.rgp, NS.fee] as string[],
   rejectUnauthorized: true,
   insecureForTesting: false,
   loginRetryAfterSeconds: 900,
@@ -98,6 +104,15 @@ export const eppOptionsSchema = {
     insecureForTesting: { type: 'boolean', default: EPP_DEFAULTS.insecureForTesting },
     loginRetryAfterSeconds: { type: 'integer', minimum: 1, maximum: 86_400, default: EPP_DEFAULTS.loginRetryAfterSeconds },
     setFreshAuthInfo: { type: 'boolean', default: EPP_DEFAULTS.setFreshAuthInfo },
+    maxTransferFee: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['amount', 'currency'],
+      properties: {
+        amount: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,6})?$' },
+        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+    },
   },
 } as const;
 

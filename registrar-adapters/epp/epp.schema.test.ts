@@ -51,7 +51,10 @@ describe('the test registry itself', () => {
     const state = new RegistryState({ now: () => new Date('2026-03-02T10:00:00Z') });
     state.addDomain({ name: 'a.test', clID: 'other-registrar', authInfo: 'c0de-1', statuses: ['clientTransferProhibited'] });
     state.addDomain({ name: 'b.test', clID: 'other-registrar', authInfo: 'c0de-1' });
+    state.addDomain({ name: 'c.test', clID: 'other-registrar', authInfo: 'c0de-1', transferFee: { amount: '250.00', feeClass: 'premium' } });
     const replies = [
+      state.check(['a.test', 'free.test', 'c.test'], true, 2),
+      state.requestTransfer('test-registrar', 'c.test', 'c0de-1', 1, { currency: 'USD', amount: '250.00' }),
       state.info('other-registrar', 'a.test'),
       state.requestTransfer('test-registrar', 'a.test', 'c0de-1'),
       state.requestTransfer('test-registrar', 'b.test', 'c0de-1', 2),

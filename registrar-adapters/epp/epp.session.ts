@@ -46,6 +46,8 @@ export class EppSession {
   private closed = false;
   private busy = false;
   greeting?: EppGreeting;
+  /** The extensions announced at login: only these may appear in a command (RFC 5730 §2.9.1.1). */
+  extURIs: readonly string[] = [];
 
   private constructor(
     private readonly socket: tls.TLSSocket,
@@ -73,6 +75,7 @@ export class EppSession {
         config.logger.error({ code: login.code, msg: login.msg }, 'EPP login refused');
         throw loginRefusal(login.code, login.msg);
       }
+      session.extURIs = extURIs;
     } catch (error) {
       session.destroy();
       throw error;

@@ -58,6 +58,7 @@ export const eppAdapterFactory: RegistrarAdapterFactory<EppOptions> = {
       label: `EPP ${options.host}`,
       clientId: options.clientId,
       setFreshAuthInfo: options.setFreshAuthInfo,
+      maxTransferFee: options.maxTransferFee,
       pool,
       logger,
     });

@@ -43,6 +43,34 @@ describe('refusals that are not about the client’s EPP code', () => {
     await world.host.close();
   });
 
+  it('premium_price (the registry asks more than the limit): the order waits for an admin, who is told nothing was charged at the registry', async () => {
+    const world = await createTransferWorld(db, { config: { jobs: { runInHost: false } } });
+    await orderAndPay(world, 'demo-transferable.com');
+    await sandboxOf(world).registry.injectFault('transfer', 'premium_price', 1);
+    await runJobs(world);
+
+    expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'failed', failure_code: 'premium_price' });
+    const messages = await db.knex('host_outbox').orderBy('id').select('recipient_kind', 'template', 'body');
+    expect(messages.map((m) => [m.recipient_kind, m.template])).toEqual([
+      ['admins', 'transfer.premium_price_admin'],
+      ['client', 'transfer.premium_price_client'],
+    ]);
+    expect(messages[0].body).toContain('nothing was charged at the registry');
+    expect(messages[0].body).toContain('maxTransferFee');
+    expect(messages[1].body).toContain('Nothing more has been charged');
+
+    const page = await world.client.get('/client/domains/demo-transferable.com');
+    expect(page.text).toContain('The registry asks a premium price to transfer this domain');
+    expect(page.text).not.toContain('name="eppCode"');
+    expect(await world.host.module.services.dashboard.failedTransfers()).toEqual({ awaitingCode: 0, awaitingAdmin: 1 });
+
+    // The admin agreed the price and raised the limit: a retry sends the transfer.
+    await world.host.module.services.transferOrders.adminDispatch('demo-transferable.com', 'admin:test');
+    await runJobs(world);
+    expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'submitted' });
+    await world.host.close();
+  });
+
   it('authentication_failed (our login refused): the job tries again later and the order is neither failed nor the client told anything', async () => {
     const world = await createTransferWorld(db, { config: { jobs: { runInHost: false, backoffBaseMs: 1000, backoffCapMs: 1000 } } });
     await orderAndPay(world, 'demo-transferable.com');

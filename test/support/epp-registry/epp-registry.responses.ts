@@ -1,11 +1,12 @@
 import { el, xmlDocument, type XmlChild, type XmlElement } from '../../../registrar-adapters/epp/epp.xml.ts';
-import type { Reply, TransferRecord } from './epp-registry.state.ts';
+import { REGISTRY_CURRENCY, type Reply, type TransferRecord } from './epp-registry.state.ts';
 
 export const EPP_NS = 'urn:ietf:params:xml:ns:epp-1.0';
 export const DOMAIN_NS = 'urn:ietf:params:xml:ns:domain-1.0';
 export const CONTACT_NS = 'urn:ietf:params:xml:ns:contact-1.0';
 export const HOST_NS = 'urn:ietf:params:xml:ns:host-1.0';
 export const RGP_NS = 'urn:ietf:params:xml:ns:rgp-1.0';
+export const FEE_NS = 'urn:ietf:params:xml:ns:epp:fee-1.0';
 
 const MESSAGES: Record<number, string> = {
   1000: 'Command completed successfully',
@@ -15,6 +16,7 @@ const MESSAGES: Record<number, string> = {
   1500: 'Command completed successfully; ending session',
   2001: 'Command syntax error',
   2002: 'Command use error',
+  2004: 'Parameter value range error',
   2106: 'Object is not eligible for transfer',
   2200: 'Authentication error',
   2201: 'Authorization error',
@@ -108,15 +110,43 @@ export class ResponseWriter {
               msgQ.msg && el('msg', null, msgQ.msg),
             ),
           this.resData(reply),
-          reply.infData?.rgpStatuses?.length &&
-            el('extension', null, el('rgp:infData', { 'xmlns:rgp': RGP_NS }, ...reply.infData.rgpStatuses.map((s) => el('rgp:rgpStatus', { s })))),
+          this.extension(reply),
           el('trID', null, trID.clTRID && el('clTRID', null, trID.clTRID), el('svTRID', null, trID.svTRID)),
         ),
       ),
     );
   }
 
+  private extension(reply: Reply): XmlChild {
+    if (reply.infData?.rgpStatuses?.length) {
+      return el('extension', null, el('rgp:infData', { 'xmlns:rgp': RGP_NS }, ...reply.infData.rgpStatuses.map((s) => el('rgp:rgpStatus', { s }))));
+    }
+    const priced = reply.chkData?.filter((c) => c.transferFee) ?? [];
+    if (priced.length === 0) return null;
+    return el(
+      'extension',
+      null,
+      el(
+        'fee:chkData',
+        { 'xmlns:fee': FEE_NS },
+        el('fee:currency', null, REGISTRY_CURRENCY),
+        ...priced.map(({ name, transferFee: fee }) =>
+          el(
+            'fee:cd',
+            null,
+            el('fee:objID', null, name),
+            el('fee:class', null, fee!.feeClass),
+            el('fee:command', { name: 'transfer', standard: fee!.feeClass === 'standard' ? '1' : '0' }, el('fee:period', { unit: 'y' }, fee!.periodYears), el('fee:fee', null, fee!.amount)),
+          ),
+        ),
+      ),
+    );
+  }
+
   private resData(reply: Reply): XmlChild {
+    if (reply.chkData) {
+      return el('resData', null, this.d('chkData', null, true, ...reply.chkData.map((c) => this.d('cd', null, false, this.d('name', { avail: c.avail ? '1' : '0' }, false, c.name)))));
+    }
     if (reply.infData) {
       const d = reply.infData;
       const statuses = d.statuses.size ? [...d.statuses] : ['ok'];

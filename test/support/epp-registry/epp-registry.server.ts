@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
 import { encodeFrame, FrameReader } from '../../../registrar-adapters/epp/epp.framing.ts';
 import { registryCertificates, type RegistryCertificates } from './epp-registry.certs.ts';
-import { DOMAIN_NS, RGP_NS, ResponseWriter } from './epp-registry.responses.ts';
+import { DOMAIN_NS, FEE_NS, RGP_NS, ResponseWriter } from './epp-registry.responses.ts';
 import { RegistryState, type Reply } from './epp-registry.state.ts';
 import { validateFrames, type SchemaFailure } from './epp-registry.validator.ts';
 
@@ -12,6 +12,7 @@ export type CommandKind =
   | 'login'
   | 'logout'
   | 'hello'
+  | 'check'
   | 'info'
   | 'update'
   | 'poll:req'
@@ -39,11 +40,11 @@ export interface EppRegistryOptions {
   validate?: boolean;
   /** Prefix the registry uses for the domain namespace in responses ('' = default namespace). */
   domainPrefix?: string;
-  /** Extensions the greeting offers (default secDNS 1.1 and RGP). */
+  /** Extensions the greeting offers (default secDNS 1.1, RGP and fee 1.0). */
   extURIs?: string[];
 }
 
-const DEFAULT_EXT_URIS = ['urn:ietf:params:xml:ns:secDNS-1.1', RGP_NS];
+const DEFAULT_EXT_URIS = ['urn:ietf:params:xml:ns:secDNS-1.1', RGP_NS, FEE_NS];
 
 const parser = new XMLParser({
   removeNSPrefix: true,
@@ -221,6 +222,13 @@ export class EppTestRegistry {
       case 'logout':
         this.stats.logouts++;
         return { code: 1500 };
+      case 'check': {
+        const names = ([] as Node[]).concat(command.check?.check?.name ?? []).map((n) => String(n?.['#text'] ?? n).toLowerCase());
+        const feeCheck: Node | undefined = session.extURIs?.includes(FEE_NS) ? command.extension?.check : undefined;
+        const transfer = ([] as Node[]).concat(feeCheck?.command ?? []).find((c) => c['@_name'] === 'transfer');
+        const period = transfer?.period === undefined ? 1 : Number(transfer.period['#text'] ?? transfer.period);
+        return this.state.check(names, transfer !== undefined, period);
+      }
       case 'info': {
         const reply = this.state.info(who, name(command.info?.info));
         // RFC 3915: the RGP extension only to a session that announced it at login.
@@ -245,7 +253,11 @@ export class EppTestRegistry {
         const t: Node = command.transfer.transfer ?? {};
         const pw = t.authInfo?.pw;
         const period = t.period === undefined ? undefined : Number(t.period['#text'] ?? t.period);
-        return this.state.requestTransfer(who, name(t), pw === undefined ? undefined : String(pw?.['#text'] ?? pw), period);
+        const ack: Node | undefined = command.extension?.transfer;
+        if (ack && !session.extURIs?.includes(FEE_NS)) return { code: 2103, msg: 'Unimplemented extension: fee-1.0 was not announced at login' };
+        const fees = ([] as unknown[]).concat(ack?.fee ?? []).map((f) => Number((f as Node)?.['#text'] ?? f));
+        const fee = ack ? { currency: ack.currency === undefined ? undefined : String(ack.currency), amount: String(fees.reduce((a, b) => a + b, 0)) } : undefined;
+        return this.state.requestTransfer(who, name(t), pw === undefined ? undefined : String(pw?.['#text'] ?? pw), period, fee);
       }
       case 'transfer:query':
         return this.state.queryTransfer(who, name(command.transfer.transfer));
@@ -284,7 +296,7 @@ export class EppTestRegistry {
 }
 
 function commandKind(command: Node): CommandKind {
-  for (const kind of ['login', 'logout', 'info', 'update'] as const) if (kind in command) return kind;
+  for (const kind of ['login', 'logout', 'check', 'info', 'update'] as const) if (kind in command) return kind;
   if ('poll' in command) return command.poll['@_op'] === 'ack' ? 'poll:ack' : 'poll:req';
   if ('transfer' in command) return `transfer:${command.transfer['@_op']}` as CommandKind;
   return 'other';

@@ -9,7 +9,18 @@ export interface Reply {
   infData?: DomainRecord & { showAuthInfo: boolean };
   trnData?: TransferRecord;
   msgQ?: { count: number; id: string; qDate?: Date; msg?: string };
+  /** `<domain:chkData>`, with RFC 8748 transfer prices when the check asked for them. */
+  chkData?: Array<{ name: string; avail: boolean; transferFee?: TransferFee & { periodYears: number } }>;
 }
+
+/** RFC 8748: what a transfer costs; a class other than `standard` must be acknowledged. */
+export interface TransferFee {
+  amount: string;
+  feeClass: string;
+}
+
+export const REGISTRY_CURRENCY = 'USD';
+const STANDARD_TRANSFER_FEE: TransferFee = { amount: '8.00', feeClass: 'standard' };
 
 export interface TransferRecord {
   name: string;
@@ -35,6 +46,8 @@ export interface DomainRecord {
   registrant?: string;
   /** RFC 3915 periods, sent in an RGP extension to a session that announced it. */
   rgpStatuses?: string[];
+  /** Unset: the standard price. */
+  transferFee?: TransferFee;
   pending?: TransferRecord;
   lastTransfer?: TransferRecord;
 }
@@ -57,6 +70,8 @@ const TRANSFER_LOCK = ['clientTransferProhibited', 'serverTransferProhibited'];
 export class RegistryState {
   readonly domains = new Map<string, DomainRecord>();
   private readonly queues = new Map<string, PollMessage[]>();
+  /** Each transfer request the registry accepted, and what it charged the requesting registrar. */
+  readonly charges: Array<{ clID: string; name: string; amount: string; currency: string }> = [];
   private nextMsgId = 1;
   private nextRoid = 1;
 
@@ -71,6 +86,7 @@ export class RegistryState {
     authInfo?: string;
     statuses?: string[];
     rgpStatuses?: string[];
+    transferFee?: TransferFee;
     crDate?: Date;
     exDate?: Date;
     trDate?: Date;
@@ -86,6 +102,7 @@ export class RegistryState {
       authInfo: input.authInfo ?? randomBytes(9).toString('base64url'),
       statuses: new Set(input.statuses ?? []),
       rgpStatuses: input.rgpStatuses,
+      transferFee: input.transferFee,
       registrant: 'REG-1',
     };
     this.domains.set(record.name, record);
@@ -116,9 +133,30 @@ export class RegistryState {
     return { code: 1000, infData: { ...domain, statuses: new Set(domain.statuses), showAuthInfo: domain.clID === who } };
   }
 
-  requestTransfer(who: string, name: string, authInfo: string | undefined, periodYears = 1): Reply {
+  check(names: string[], withTransferFee: boolean, periodYears = 1): Reply {
+    return {
+      code: 1000,
+      chkData: names.map((name) => {
+        const domain = this.domains.get(name);
+        const fee = domain?.transferFee ?? STANDARD_TRANSFER_FEE;
+        return { name, avail: !domain, transferFee: withTransferFee && domain ? { ...fee, amount: multiply(fee.amount, periodYears), periodYears } : undefined };
+      }),
+    };
+  }
+
+  /**
+   * `fee` is the RFC 8748 acknowledgement the request carried, if any. A premium price must be
+   * acknowledged exactly; a standard one may be.
+   */
+  requestTransfer(who: string, name: string, authInfo: string | undefined, periodYears = 1, fee?: { currency?: string; amount: string }): Reply {
     const domain = this.domains.get(name);
     if (!domain) return { code: 2303 };
+    const price = domain.transferFee ?? STANDARD_TRANSFER_FEE;
+    const due = multiply(price.amount, periodYears);
+    if (fee && (Number(fee.amount) !== Number(due) || (fee.currency ?? REGISTRY_CURRENCY) !== REGISTRY_CURRENCY)) {
+      return { code: 2004, msg: `Parameter value range error: the transfer fee is ${due} ${REGISTRY_CURRENCY}` };
+    }
+    if (!fee && price.feeClass !== 'standard') return { code: 2004, msg: `Parameter value range error: premium domain, the transfer fee of ${due} ${REGISTRY_CURRENCY} must be acknowledged` };
     if (domain.clID === who) return { code: 2106, msg: 'Object is not eligible for transfer; already sponsored by the requesting client' };
     if (domain.pending) return { code: 2300 };
     if (!domain.authInfo || authInfo !== domain.authInfo) return { code: 2202 };
@@ -140,6 +178,7 @@ export class RegistryState {
       periodYears,
     };
     domain.statuses.add('pendingTransfer');
+    this.charges.push({ clID: who, name, amount: due, currency: REGISTRY_CURRENCY });
     this.enqueue(domain.clID, 'Transfer requested.', domain.pending);
     return { code: 1001, trnData: domain.pending };
   }
@@ -219,6 +258,10 @@ export class RegistryState {
     if (trStatus !== 'clientApproved' && trStatus !== 'clientRejected') this.enqueue(pending.acID, text, done);
     return done;
   }
+}
+
+function multiply(amount: string, times: number): string {
+  return (Math.round(Number(amount) * 100) * times / 100).toFixed(2);
 }
 
 function addYears(date: Date, years: number): Date {

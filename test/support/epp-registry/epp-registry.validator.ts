@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { validateXML, type XMLFileInfo } from 'xmllint-wasm';
 
 const XSD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/epp-xsd');
-const IMPORTED = ['epp.xsd', 'eppcom.xsd', 'domain.xsd', 'host.xsd', 'contact.xsd'];
+const IMPORTED = ['epp.xsd', 'eppcom.xsd', 'domain.xsd', 'host.xsd', 'contact.xsd', 'fee-1.0.xsd'];
 
 let schemaFiles: { schema: XMLFileInfo; preload: XMLFileInfo[] } | undefined;
 function schemas() {
