@@ -1,4 +1,5 @@
-import type { DomainRow, DomainView } from '../domains/domain.queries.ts';
+import type { DomainView } from '../domains/domain.queries.ts';
+import type { DomainListRow } from '../domains/domain-list.query.ts';
 import type { TransferOrderRow } from '../transfer-in/transfer-order.service.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
 
@@ -6,7 +7,7 @@ import { toUnicode } from '../transfer-in/domain-name.ts';
 const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
 /** A domain as the API lists it. */
-export function domainSummary(row: DomainRow, clientName?: string) {
+export function domainSummary(row: DomainListRow, clientName?: string) {
   return {
     domain: row.domain,
     unicode: toUnicode(row.domain),

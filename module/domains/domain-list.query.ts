@@ -34,8 +34,30 @@ export interface DomainListQuery extends DomainListFilter {
   limit: number;
 }
 
+/**
+ * What a list shows (the admin table, its CSV, the API): a page reads these columns only. Each
+ * row is a table lookup beside the index walk, and building the columns no list shows was
+ * measured at a third of a 50-row page's read.
+ */
+export const LIST_COLUMNS = [
+  'id',
+  'domain',
+  'client_id',
+  'registrar_id',
+  'status',
+  'expiry_date',
+  'failure_code',
+  'failure_reason',
+  'transfer_out_gaining',
+  'transfer_out_requested_at',
+  'status_changed_at',
+  'last_checked_at',
+] as const satisfies ReadonlyArray<keyof DomainRow>;
+
+export type DomainListRow = Pick<DomainRow, (typeof LIST_COLUMNS)[number]>;
+
 export interface DomainListPage {
-  rows: DomainRow[];
+  rows: DomainListRow[];
   /** The cursor of the next page; absent on the last. */
   next?: string;
 }
@@ -128,7 +150,7 @@ export async function listDomains(knex: Knex, q: DomainListQuery): Promise<Domai
   const segmentOf = (cursor: Cursor) => (cursor.value === null ? 'nulls' : 'values');
   const filters = indexedFilters(q, q.sort);
   const index = await chooseIndex(knex, 'dt_domains', filters, SORT_INDEXES[q.sort], q.limit);
-  const rows: DomainRow[] = [];
+  const rows: DomainListRow[] = [];
   for (const segment of segments) {
     // A cursor in the second segment skips the first.
     if (q.after && segments.indexOf(segment) < segments.indexOf(segmentOf(q.after))) continue;
@@ -136,7 +158,7 @@ export async function listDomains(knex: Knex, q: DomainListQuery): Promise<Domai
     // Names are unique: the name alone places the page.
     const parts = q.sort === 'name' ? [(page: Knex.QueryBuilder) => (from ? page.where('domain', q.dir === 'asc' ? '>' : '<', String(from.value)) : page)] : afterCursor(column, from, q.dir);
     for (const part of parts) {
-      const page = throughIndex(knex, 'dt_domains', index).select('*');
+      const page = throughIndex(knex, 'dt_domains', index).select(LIST_COLUMNS);
       for (const f of filters) f.apply(page);
       if (q.sort === 'expiry') page[segment === 'nulls' ? 'whereNull' : 'whereNotNull'](column);
       // In the null segment the sort value is one and the same: ordering by it too made MariaDB
@@ -144,7 +166,7 @@ export async function listDomains(knex: Knex, q: DomainListQuery): Promise<Domai
       if (segment !== 'nulls') part(page).orderBy(column, q.dir);
       else part(page);
       if (q.sort !== 'name') page.orderBy('id', q.dir);
-      rows.push(...((await page.limit(q.limit + 1 - rows.length)) as DomainRow[]));
+      rows.push(...((await page.limit(q.limit + 1 - rows.length)) as DomainListRow[]));
       if (rows.length > q.limit) break;
     }
     if (rows.length > q.limit) break;

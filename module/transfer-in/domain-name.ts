@@ -60,6 +60,8 @@ export function normalizeDomain(input: unknown): NormalizedDomain {
 }
 
 export function toUnicode(ascii: string): string {
+  // Only an xn-- label changes; lists convert every row, and most names have none.
+  if (!ascii.includes('xn--') && !/[A-Z]/.test(ascii)) return ascii;
   return domainToUnicode(ascii) || ascii;
 }
 
