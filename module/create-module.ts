@@ -17,6 +17,7 @@ import { SandboxAdapter } from '../registrar-adapters/sandbox/sandbox.adapter.ts
 import { createModuleServices, type ModuleServices } from './module-services.ts';
 import { createApiRouter } from './api/api.router.ts';
 import { ApiRateLimiter } from './api/api-rate-limit.ts';
+import { ApiReadCache } from './api/read-cache.ts';
 import { createRdapFactsSource } from './transfer-in/rdap-facts.source.ts';
 import { createClientRouter } from './http/client.router.ts';
 import { createAdminRouter } from './http/admin.router.ts';
@@ -201,6 +202,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
   });
   for (const [event, handler] of Object.entries(services.hooks)) ctx.events.on(event, handler);
   const apiLimiter = new ApiRateLimiter(services.knex, services.clock, (error) => logger.warn({ err: error }, 'API request counts not yet written; kept for the next write'));
+  const apiReads = new ApiReadCache(services.knex, services.clock);
 
   const migrations: MigrationSet = { directory: MODULE_MIGRATIONS_DIRECTORY, tableName: MODULE_MIGRATIONS_TABLE };
   let prepared: Promise<void> | undefined;
@@ -224,7 +226,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
       client: createClientRouter(pages, services),
       admin: createAdminRouter(pages, services),
       assets: pages.assets,
-      api: createApiRouter({ services, billing: ctx.billing, apiKeys: services.apiKeys, languages, defaultLocale: config.defaultLocale, logger: () => logger, requestsPerMinute: config.api.requestsPerMinute, limiter: apiLimiter }),
+      api: createApiRouter({ services, billing: ctx.billing, apiKeys: services.apiKeys, languages, defaultLocale: config.defaultLocale, logger: () => logger, requestsPerMinute: config.api.requestsPerMinute, limiter: apiLimiter, reads: apiReads }),
     },
     errorHandler: pages.errorHandler,
     subscriptions: Object.keys(services.hooks),
@@ -238,6 +240,7 @@ export function createDomainTransferModule(ctx: HostContext, options: CreateModu
     async stop() {
       await services.stop();
       await apiLimiter.close();
+      apiReads.close();
       await registrars.close();
     },
     createWorker: (workerOptions) => services.createWorker(workerOptions),

@@ -53,3 +53,27 @@ export function cachePreparedStatements(conn: { prepare(sql: string): unknown })
     return statement;
   };
 }
+
+type SqliteConnection = { prepare(sql: string): { get(): unknown } };
+const connectionSerials = new WeakMap<object, number>();
+let lastSerial = 0;
+
+/**
+ * Moves whenever another connection (a worker process, another instance) commits to the
+ * database: SQLite's `data_version`, with the connection's serial in case the pool replaced it.
+ * Changes made through this connection do not move it; the caller counts those itself.
+ * Undefined on another client.
+ */
+export async function sqliteDataVersion(knex: Knex): Promise<string | undefined> {
+  const client = knex.client as unknown as { acquireConnection?(): Promise<SqliteConnection>; releaseConnection?(conn: SqliteConnection): Promise<void> };
+  if (!(client instanceof SqliteClient) || !client.acquireConnection || !client.releaseConnection) return undefined;
+  const conn = await client.acquireConnection();
+  try {
+    let serial = connectionSerials.get(conn);
+    if (serial === undefined) connectionSerials.set(conn, (serial = ++lastSerial));
+    const row = conn.prepare('pragma data_version').get() as { data_version: number };
+    return `${serial}:${row.data_version}`;
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}

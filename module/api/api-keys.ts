@@ -41,12 +41,17 @@ const TOKEN = /^dtk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_EVERY_MS = 60_000;
 
 const hashOf = (token: string) => crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+/** Keys whose check is kept between database changes, at most. */
+const MAX_CHECKED = 1000;
 
 /**
  * API keys: made by an admin and shown once (`dtk_<prefix>_<secret>`), stored as a hash of
  * the whole token with the prefix in the clear so keys can be told apart, revoked at once.
  */
 export class ApiKeys {
+  /** Keys that checked out, by token hash, under the database version they were read at. */
+  private readonly checked = new Map<string, { version: string; caller: ApiCaller; until: number }>();
+
   constructor(private readonly deps: { knex: Knex; clock: Clock }) {}
 
   async create(input: { name: string; scopes: readonly string[]; clientId?: string; actor: string }): Promise<{ key: ApiKeyRow; token: string }> {
@@ -85,20 +90,35 @@ export class ApiKeys {
     if (!changed) await this.byId(id);
   }
 
-  /** The caller an `Authorization: Bearer` header names, or ApiKeyError. */
-  async authenticate(header: string | undefined): Promise<ApiCaller> {
+  /**
+   * The caller an `Authorization: Bearer` header names, or ApiKeyError. With `version` (the
+   * database's change counter, SQLite only) a key that checked out is not read again until
+   * something is committed: a revocation is a commit, so it still holds on the next request.
+   */
+  async authenticate(header: string | undefined, version?: string): Promise<ApiCaller> {
     const token = /^Bearer (\S+)$/i.exec(header?.trim() ?? '')?.[1];
     const parts = token ? TOKEN.exec(token) : null;
     if (!token || !parts) throw new ApiKeyError();
+    const hash = hashOf(token);
+    const now = this.deps.clock.now().getTime();
+    const seen = version === undefined ? undefined : this.checked.get(hash);
+    if (seen && seen.version === version && now < seen.until) return seen.caller;
     const row = await this.deps.knex('dt_api_keys').where({ prefix: `dtk_${parts[1]}` }).first('id', 'prefix', 'token_hash', 'scopes', 'client_id', 'last_used_at', 'revoked_at');
     const expected = Buffer.from(row?.token_hash ?? '0'.repeat(64), 'hex');
-    const given = Buffer.from(hashOf(token), 'hex');
     // Compared in constant time, and a hash compared even when no key has the prefix.
-    if (!crypto.timingSafeEqual(expected, given) || !row || row.revoked_at !== null) throw new ApiKeyError();
-    const now = this.deps.clock.now().getTime();
-    if (row.last_used_at === null || now - Number(row.last_used_at) >= LAST_USED_EVERY_MS) {
+    if (!crypto.timingSafeEqual(expected, Buffer.from(hash, 'hex')) || !row || row.revoked_at !== null) throw new ApiKeyError();
+    let lastUsed = row.last_used_at === null ? undefined : Number(row.last_used_at);
+    if (lastUsed === undefined || now - lastUsed >= LAST_USED_EVERY_MS) {
       await this.deps.knex('dt_api_keys').where({ id: row.id }).update({ last_used_at: now });
+      lastUsed = now;
     }
-    return { keyId: Number(row.id), prefix: row.prefix, scopes: new Set(JSON.parse(row.scopes) as ApiScope[]), clientId: row.client_id ?? undefined };
+    const caller = { keyId: Number(row.id), prefix: row.prefix, scopes: new Set(JSON.parse(row.scopes) as ApiScope[]), clientId: row.client_id ?? undefined };
+    if (version !== undefined) {
+      this.checked.delete(hash);
+      if (this.checked.size >= MAX_CHECKED) this.checked.delete(this.checked.keys().next().value!);
+      // Kept until the last use is due to be written again.
+      this.checked.set(hash, { version, caller, until: lastUsed + LAST_USED_EVERY_MS });
+    }
+    return caller;
   }
 }

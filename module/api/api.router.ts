@@ -14,6 +14,7 @@ import { apiEventRoutes } from './api-events.routes.ts';
 import { apiBulkRoutes } from './api-bulk.routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { checkBody } from './request-bodies.ts';
+import type { ApiReadCache } from './read-cache.ts';
 import { apiActionRoutes, callerOf, domainParam, handle, need, principalOf } from './api-actions.routes.ts';
 
 export interface ApiRouterDeps {
@@ -27,6 +28,8 @@ export interface ApiRouterDeps {
   requestsPerMinute: number;
   /** The per-key count; the module drains it on stop(). */
   limiter: ApiRateLimiter;
+  /** Domain reads kept between database changes; the module closes it on stop(). */
+  reads: ApiReadCache;
 }
 
 /**
@@ -50,10 +53,15 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
     res.type('application/json').setHeader('Cache-Control', 'public, max-age=300');
     res.send(openApi);
   });
+  const { reads } = deps;
   router.use((req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    apiKeys
-      .authenticate(req.get('Authorization'))
+    reads
+      .version()
+      .then((version) => {
+        res.locals.databaseVersion = version;
+        return apiKeys.authenticate(req.get('Authorization'), version);
+      })
       .then(async (caller) => {
         res.locals.apiCaller = caller;
         res.setHeader('RateLimit-Policy', `${deps.requestsPerMinute};w=60`);
@@ -62,6 +70,8 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
       .then(() => next(), next);
   });
   router.use(idempotency({ knex: services.knex, clock: services.clock, callerOf }));
+  // What a caller may see depends on its client binding, so that is part of the key.
+  const readKey = (req: express.Request, res: express.Response) => `${callerOf(res).clientId ?? '*'}\n${req.originalUrl}`;
 
   router.get(
     '/domains',
@@ -69,9 +79,11 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
     handle(async (req, res) => {
       const caller = callerOf(res);
       const query = parseDomainListQuery({ ...(req.query as Record<string, unknown>), ...(caller.clientId ? { client: caller.clientId } : {}) });
-      const page = await listDomains(services.knex, query);
-      const names = caller.clientId ? new Map<string, string>() : await services.clientNames(page.rows.map((row) => row.client_id));
-      res.json({ data: page.rows.map((row) => domainSummary(row, names.get(row.client_id))), next: page.next ?? null });
+      await reads.sendJson(res, readKey(req, res), res.locals.databaseVersion, async () => {
+        const page = await listDomains(services.knex, query);
+        const names = caller.clientId ? new Map<string, string>() : await services.clientNames(page.rows.map((row) => row.client_id));
+        return { data: page.rows.map((row) => domainSummary(row, names.get(row.client_id))), next: page.next ?? null };
+      });
     }),
   );
 
@@ -80,7 +92,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
     need('domains:read'),
     handle(async (req, res) => {
       const name = domainParam(req.params.domain);
-      res.json(domainDetail(await services.domains.viewFor(principalOf(callerOf(res)), name)));
+      await reads.sendJson(res, readKey(req, res), res.locals.databaseVersion, async () => domainDetail(await services.domains.viewFor(principalOf(callerOf(res)), name)));
     }),
   );
 
