@@ -24,3 +24,4 @@ export { sandboxAdapterFactory, SANDBOX_DEMO_AUTH_CODE, SANDBOX_DEMO_DOMAINS, ty
 export type { SandboxControls } from './sandbox/sandbox.controls.ts';
 export { manualAdapterFactory, type ManualOptions } from './manual/index.ts';
 export { eppAdapterFactory, type EppOptions } from './epp/index.ts';
+export { alibabaCloudAdapterFactory, type AlibabaCloudOptions } from './alibaba-cloud/index.ts';

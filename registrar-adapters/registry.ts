@@ -2,12 +2,14 @@ import { AdapterOptionError, type AdapterFactoryContext, type RegistrarAdapter, 
 import { sandboxAdapterFactory } from './sandbox/index.ts';
 import { manualAdapterFactory } from './manual/index.ts';
 import { eppAdapterFactory } from './epp/index.ts';
+import { alibabaCloudAdapterFactory } from './alibaba-cloud/index.ts';
 
 /** Adapter types that ship with the module; a host may add its own. */
 export const BUILT_IN_ADAPTER_FACTORIES: readonly RegistrarAdapterFactory<any>[] = [
   sandboxAdapterFactory,
   manualAdapterFactory,
   eppAdapterFactory,
+  alibabaCloudAdapterFactory,
 ];
 
 export function factoryMap(extra: readonly RegistrarAdapterFactory<any>[] = []): Map<string, RegistrarAdapterFactory<any>> {

@@ -51,9 +51,24 @@ export type TransferRequestResult =
 
 /** Progress of a transfer-in we requested. */
 export type TransferStatus =
-  | { kind: 'pending'; reference?: string; requestedAt?: Date; actionDate?: Date }
+  | {
+      kind: 'pending';
+      reference?: string;
+      requestedAt?: Date;
+      actionDate?: Date;
+      /** The registrar waits for the registrant: the confirmation email it sent must be answered. */
+      awaiting?: 'registrant_email';
+    }
   | { kind: 'completed'; expiryDate: Date }
-  | { kind: 'rejected'; reason: string };
+  | {
+      kind: 'rejected';
+      reason: string;
+      /**
+       * Set when the registrar checks the code after accepting the request and refused it: the
+       * transfer waits for a corrected code instead of ending (`transfer` sends it).
+       */
+      code?: 'auth_code_invalid';
+    };
 
 /** A transfer-out that another registrar requested for one of our domains. */
 export interface PendingTransferOut {
@@ -81,6 +96,13 @@ export interface DomainInfo {
   /** Where the registrar mails transfer confirmations and codes. */
   registrantEmail?: string;
   pendingTransferOut?: PendingTransferOut;
+  /**
+   * The registrar moves this domain out only by a procedure outside any API, which the module
+   * explains instead of offering a code: `hk_application_form` is Alibaba Cloud's for `.hk`
+   * (a signed application form and identity documents by email; instructions within three
+   * working days).
+   */
+  manualTransferOut?: 'hk_application_form';
 }
 
 export type EppCodeResult = { kind: 'code'; code: string } | { kind: 'emailed'; to: string };
@@ -120,6 +142,8 @@ export interface RegistrarAdapter {
    * longer needed cannot be used. Only for a domain we sponsor.
    */
   clearEppCode?(domain: string): Promise<void>;
+  /** Sends the registrant the transfer-in confirmation email again (see `awaiting`). */
+  resendTransferEmail?(domain: string): Promise<void>;
   poll?(): Promise<RegistryTransferEvent[]>;
 
   /** Prepares state once migrations have run (e.g. seeds a sandbox's demo domains). */
