@@ -19,6 +19,8 @@ export interface DomainRow {
   /** A transfer-out another registrar asked for, as last seen at the registry. */
   transfer_out_gaining: string | null;
   transfer_out_requested_at: number | null;
+  /** What a pending transfer-in waits for besides the registry (`registrant_email`). */
+  awaiting: string | null;
   status_changed_at: number;
   created_at: number;
   updated_at: number;

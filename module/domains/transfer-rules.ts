@@ -43,6 +43,8 @@ export function unmetTransferRules(
   }
   if (has(IN_REDEMPTION)) unmet.push({ rule: 'redemption', params: {} });
   if (info.statuses.includes('pendingDelete')) unmet.push({ rule: 'pending_delete', params: {} });
+  // A registrar that lets this domain go only by a procedure of its own: explained, not attempted.
+  if (direction === 'out' && info.manualTransferOut) unmet.push({ rule: `manual_${info.manualTransferOut}`, params: {} });
 
   if (info.createdAt) {
     const eligibleOn = addDays(info.createdAt, windows.daysAfterRegistration);

@@ -6,6 +6,7 @@ import { AppError, NotFoundError } from '../errors.ts';
 import { toUnicode } from '../transfer-in/domain-name.ts';
 import { domainParam, renderDomainPage } from './domain-page.ts';
 import { cancelConfirmed, renderCancelConfirmation } from './transfer-cancel.ts';
+import { resendRegistrantEmail } from '../transfer-in/registrant-email.ts';
 
 function clientOf(pages: PageKit, req: Request) {
   const principal = pages.principal(req);
@@ -41,6 +42,21 @@ export function clientDomainRoutes(on: DeclareRoute, pages: PageKit, services: M
       return;
     }
     res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=resubmitted`);
+  });
+
+  /** The registrar's transfer confirmation email again, while the transfer waits on it. */
+  on('POST', '/domains/:domain/transfer/resend-email', async (req, res) => {
+    const principal = clientOf(pages, req);
+    const domain = domainParam(req);
+    try {
+      await resendRegistrantEmail(services, principal, domain);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status === 404 || error.status >= 500) throw error;
+      const view = await services.domains.viewFor(principal, domain);
+      await renderDomainPage(pages, services, req, res, principal, view, { emailError: pages.t(req)(error.messageKey, error.params), status: error.status });
+      return;
+    }
+    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=email_resent`);
   });
 
   on('GET', '/domains/:domain/transfer/cancel', async (req, res) => {

@@ -27,7 +27,7 @@ export async function renderDomainPage(
   res: Response,
   principal: Principal,
   view: DomainView,
-  extra: { eppCode?: EppCodeDelivery; codeError?: string; codeMessage?: { kind: 'error' | 'info'; text: string }; status?: number } = {},
+  extra: { eppCode?: EppCodeDelivery; codeError?: string; emailError?: string; codeMessage?: { kind: 'error' | 'info'; text: string }; status?: number } = {},
 ): Promise<void> {
   const orderStatus = view.order?.status;
   const codesLeft = view.order ? services.transferOrders.codesLeft(view.order) : 0;
@@ -56,6 +56,10 @@ export async function renderDomainPage(
       cancellable: orderStatus === 'failed' || orderStatus === 'awaiting_payment',
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
       codeError: extra.codeError,
+      // The registrar waits for the registrant to confirm by email; a button asks for it again.
+      awaitingEmail: view.domain?.status === 'pending' && view.domain.awaiting === 'registrant_email',
+      canResendEmail: Boolean(view.domain && services.registrars.get(view.domain.registrar_id)?.resendTransferEmail),
+      emailError: extra.emailError,
       canSettle: pages.can(req, 'billing.settle'),
       clientName,
       transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode, codeMessage: extra.codeMessage }),

@@ -13,14 +13,15 @@ import type { PaidOrder, PaidTransferSettlements, SettlementCause } from '../bil
 import { orderRefs, type HostOrderRefs, type OutgoingEvent } from '../events/domain-events.ts';
 import type { SyncOutcome } from './sync-summary.ts';
 import type { DomainRow } from '../domains/domain.queries.ts';
+import { AwaitingTransfers } from './awaiting-transfer.ts';
 
 /** The columns a sync reads for each domain. */
 export type SyncDomainRow = Pick<
   DomainRow,
-  'id' | 'domain' | 'client_id' | 'registrar_id' | 'registrar_ref' | 'status' | 'expiry_date' | 'failure_code' | 'transfer_out_gaining' | 'transfer_out_requested_at'
+  'id' | 'domain' | 'client_id' | 'registrar_id' | 'registrar_ref' | 'status' | 'expiry_date' | 'failure_code' | 'transfer_out_gaining' | 'transfer_out_requested_at' | 'awaiting'
 >;
 
-export const SYNC_COLUMNS = ['id', 'domain', 'client_id', 'registrar_id', 'registrar_ref', 'status', 'expiry_date', 'failure_code', 'transfer_out_gaining', 'transfer_out_requested_at'] as const;
+export const SYNC_COLUMNS = ['id', 'domain', 'client_id', 'registrar_id', 'registrar_ref', 'status', 'expiry_date', 'failure_code', 'transfer_out_gaining', 'transfer_out_requested_at', 'awaiting'] as const;
 
 export function normalizeSyncRow(row: Record<string, any>): SyncDomainRow {
   return { ...(row as SyncDomainRow), id: Number(row.id), expiry_date: row.expiry_date === null ? null : Number(row.expiry_date) };
@@ -79,7 +80,17 @@ export class StatusApplier {
   ) {}
 
   async applyTransferStatus(row: SyncDomainRow, status: TransferStatus, ctx: ApplyContext): Promise<Applied> {
-    if (row.status !== 'pending' || status.kind === 'pending') return { outcome: 'unchanged' };
+    if (row.status !== 'pending') return { outcome: 'unchanged' };
+    const awaiting = new AwaitingTransfers(this.deps);
+    if (status.kind === 'pending') {
+      if (!ctx.dryRun) await awaiting.noteAwaiting(row, status.awaiting ?? null);
+      return { outcome: 'unchanged', detail: status.awaiting };
+    }
+    if (status.kind === 'rejected' && status.code === 'auth_code_invalid') {
+      // Refused codes are not an end: the order waits for a corrected one.
+      if (!ctx.dryRun) await awaiting.awaitCorrectedCode(row, status.reason, ctx.actor);
+      return { outcome: 'unchanged', detail: `${status.code}: ${status.reason}` };
+    }
     const at = this.deps.clock.now();
     if (status.kind === 'completed') {
       const detail = status.expiryDate.toISOString();

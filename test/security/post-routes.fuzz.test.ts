@@ -100,6 +100,8 @@ const ROUTES: FuzzRoute[] = [
     },
   },
   { route: 'POST /client/domains/:domain/transfer/auth-code', as: 'client', setup: [scenarios.refusedCode], params: () => WRONG_CODE, fields: { eppCode: ['Corrected-Code-1!', SANDBOX_DEMO_AUTH_CODE] }, afterSuccess: rerunJobs },
+  // The sandbox never waits on the registrant's email: every form here is refused, and writes nothing.
+  { route: 'POST /client/domains/:domain/transfer/resend-email', as: 'client', setup: [scenarios.refusedCode], params: () => ({ domain: ['demo-wrong-code.com', 'not-ours.com'] }) },
   { route: 'POST /client/domains/:domain/transfer/cancel', reset: true, as: 'client', setup: [scenarios.refusedCode], params: () => WRONG_CODE, fields: { confirm: CONFIRM } },
   ...transferOutRoutes('client'),
   { route: 'POST /admin/domains/:domain/transfer', as: 'admin', setup: [scenarios.refusedCode], params: () => WRONG_CODE, afterSuccess: rerunJobs },
