@@ -11,7 +11,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('dt_domains', (t) => {
-    t.dropColumn('awaiting');
-  });
+  // A plain DROP COLUMN: knex's SQLite way rebuilds the table and cannot copy the generated tld column.
+  await knex.raw('alter table dt_domains drop column awaiting');
 }

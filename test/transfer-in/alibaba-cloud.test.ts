@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { AlibabaMockApi, MOCK_ACCESS_KEY } from '../support/alibaba-cloud/alibaba-mock.server.ts';
-import { clientIdOf, csrfOf, DEMO } from '../../host/test/host.test-support.ts';
+import { clientIdOf, csrfOf, DEMO, loginAs } from '../../host/test/host.test-support.ts';
 import { createTransferWorld, databaseText, orderTransfer, payInvoice, runJobs, type TransferWorld } from './transfer-in.support.ts';
 
 /**
@@ -60,6 +60,8 @@ describe('transfer-in to an Alibaba Cloud account', () => {
     expect(await db.knex('dt_domains').where({ domain: 'shop.cn' }).first()).toMatchObject({ status: 'pending', awaiting: 'registrant_email' });
     let page = await world.client.get('/client/domains/shop.cn');
     expect(page.text).toContain('Confirm the transfer email');
+    const admin = await loginAs(world.host, DEMO.admin);
+    expect((await admin.get('/admin/domains/shop.cn')).text).toContain('waiting for the registrant to confirm');
     const resent = await world.client.post('/client/domains/shop.cn/transfer/resend-email').type('form').send({ _csrf: world.csrf });
     expect(resent.status).toBe(303);
     expect((await world.client.get(resent.headers.location!)).text).toContain('asked to send the confirmation email again');
