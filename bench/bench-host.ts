@@ -6,6 +6,9 @@ import { demoUsersFromEnv, seedDemoUsers } from '../host/accounts/demo-users.see
 import { demoModuleDefaults } from '../host/host-config.ts';
 import type { SandboxAdapter } from '../registrar-adapters/sandbox/index.ts';
 
+/** The module's encryption key in benchmarks (seeders seal codes with it). */
+export const BENCH_ENCRYPTION_KEY = Buffer.alloc(32, 1).toString('base64');
+
 /**
  * The reference host on a benchmark's database: the sandbox registrar with no demo domains and
  * no latency yet (seeding is not timed), jobs and sync left to the benchmark, the demo users.
@@ -16,7 +19,7 @@ export async function createBenchHost(knex: Knex, config: Record<string, unknown
     logger: pino({ level: 'warn' }),
     env: { SESSION_SECRET: 'bench' },
     config: {
-      ...demoModuleDefaults(Buffer.alloc(32, 1).toString('base64'), 'http://localhost:3000'),
+      ...demoModuleDefaults(BENCH_ENCRYPTION_KEY, 'http://localhost:3000'),
       registrars: { sandbox: { adapter: 'sandbox', options: { latencyMs: 0, seedDemoDomains: false } } },
       sync: { enabled: false },
       ...config,

@@ -2,7 +2,7 @@ import { createMigratedDatabase } from '../test/support/fresh-database.ts';
 import { createKnex } from '../module/database.ts';
 import type { SandboxAdapter } from '../registrar-adapters/sandbox/index.ts';
 import type { SyncSummary } from '../module/sync/sync-summary.ts';
-import { trackPeakRss, type Benchmark } from './harness.ts';
+import { collectSeedGarbage, databaseSizeMB, trackPeakRss, type Benchmark } from './harness.ts';
 import { createBenchHost, setSandboxLatency } from './bench-host.ts';
 
 const PENDING = 50_000;
@@ -23,7 +23,11 @@ const benchmark: Benchmark = {
   name: 'sync',
   description: `sync-domain-statuses over ${PENDING} pending + ${ACTIVE} active domains (sandbox ${LATENCY_MS} ms, concurrency ${CONCURRENCY})`,
   async run({ args, log }) {
-    const scale = Number(args.find((a) => /^\d+$/.test(a)) ?? PENDING + ACTIVE) / (PENDING + ACTIVE);
+    // `npm run bench -- sync [DOMAINS] [--concurrency N]`
+    const flag = args.indexOf('--concurrency');
+    const concurrency = flag === -1 ? CONCURRENCY : Number(args[flag + 1]);
+    const positional = args.filter((a, i) => i !== flag && i !== flag + 1);
+    const scale = Number(positional.find((a) => /^\d+$/.test(a)) ?? PENDING + ACTIVE) / (PENDING + ACTIVE);
     const pendingCount = Math.round(PENDING * scale);
     const activeCount = Math.round(ACTIVE * scale);
     const db = await createMigratedDatabase();
@@ -32,7 +36,7 @@ const benchmark: Benchmark = {
       const knex = db.engine === 'mysql' && process.env.BENCH_POOL ? createKnex(db.target, { poolMax: Number(process.env.BENCH_POOL) }) : db.knex;
       const { host, clientId, sandbox } = await createBenchHost(knex, {
         jobs: { runInHost: false },
-        sync: { enabled: false, concurrencyPerRegistrar: CONCURRENCY, ratePerSecondPerRegistrar: 10_000, batchSize: 500 },
+        sync: { enabled: false, concurrencyPerRegistrar: concurrency, ratePerSecondPerRegistrar: 10_000, batchSize: 500 },
       });
       log(`seeding ${pendingCount} pending and ${activeCount} active domains on ${db.engine}`);
       await seed(knex, sandbox, clientId, pendingCount, activeCount);
@@ -79,7 +83,7 @@ const benchmark: Benchmark = {
       await host.close();
       if (knex !== db.knex) await knex.destroy();
       const domains = pendingCount + activeCount;
-      return [{ name: 'sync', wall, floor: (domains * LATENCY_MS) / 1000 / CONCURRENCY, rssMB: rss, extra: { domains, engine: db.engine, cpu: `${cpuSeconds.toFixed(1)}s` } }];
+      return [{ name: 'sync', wall, floor: (domains * LATENCY_MS) / 1000 / concurrency, rssMB: rss, extra: { domains, concurrency, engine: db.engine, cpu: `${cpuSeconds.toFixed(1)}s`, dbMB: await databaseSizeMB(db) } }];
     } finally {
       await db.destroy();
     }
@@ -122,28 +126,6 @@ async function seed(knex: import('knex').Knex, sandbox: SandboxAdapter, clientId
     await sandbox.registry.simulateTransferAway(activeName(i * 7));
   }
   await knex('dt_domains').whereIn('domain', Array.from({ length: n }, (_, i) => activeName(i * 7 + 3))).update({ expiry_date: expiry - 365 * DAY_MS });
-}
-
-/**
- * Seeding 100,000 rows leaves garbage the next GC would free; a full collection now keeps
- * the untimed setup out of the run's peak RSS (the bench process has no --expose-gc flag).
- */
-async function collectSeedGarbage(): Promise<void> {
-  const v8 = await import('node:v8');
-  const vm = await import('node:vm');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  gc();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  gc();
-  // V8 hands freed pages back to the OS over the next moments; wait until RSS stops falling.
-  let previous = process.memoryUsage.rss();
-  for (let i = 0, stable = 0; i < 40 && stable < 2; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const rss = process.memoryUsage.rss();
-    stable = previous - rss < 1024 * 1024 ? stable + 1 : 0;
-    previous = rss;
-  }
 }
 
 export default benchmark;
