@@ -207,6 +207,18 @@ export async function insertReturningId(db: Knex | Knex.Transaction, table: stri
 }
 
 /**
+ * Rows per multi-row INSERT, sized per engine: no more than the engine's bound-parameter limit
+ * allows (SQLite 32,766; MySQL and MariaDB 65,535), and no more than paid: 50,000 ten-column
+ * job rows in one transaction went in fastest at 400 rows a statement on SQLite (210,000 to
+ * 233,000 rows/s from 100 to 2,000) and at 500 to 1,000 on MariaDB (77,000 at 100, 90,000 at
+ * 500 and 1,000, 81,000 at 4,000).
+ */
+export function insertChunkRows(engine: 'sqlite' | 'mysql', columns: number): number {
+  const [parameters, cap] = engine === 'sqlite' ? [32_766, 400] : [65_535, 1_000];
+  return Math.max(1, Math.min(cap, Math.floor(parameters / Math.max(1, columns))));
+}
+
+/**
  * Inserts rows with one multi-row VALUES statement per chunk on both engines. knex writes a
  * multi-row insert for SQLite as `SELECT … UNION ALL SELECT …`, which SQLite plans as a
  * compound query: several times slower than VALUES, and capped at 500 terms.
@@ -218,8 +230,8 @@ export async function insertRows(
   options: { chunk?: number; ignoreDuplicates?: boolean } = {},
 ): Promise<void> {
   if (!rows.length) return;
-  const chunk = options.chunk ?? 400;
   const columns = Object.keys(rows[0]!);
+  const chunk = options.chunk ?? insertChunkRows(engineOf(db as Knex), columns.length);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const verb = options.ignoreDuplicates ? (engineOf(db as Knex) === 'sqlite' ? 'insert or ignore into' : 'insert ignore into') : 'insert into';
   for (let i = 0; i < rows.length; i += chunk) {
