@@ -1,6 +1,6 @@
 import { createMigratedDatabase } from '../test/support/fresh-database.ts';
 import { createBenchHost, setSandboxLatency } from './bench-host.ts';
-import { collectSeedGarbage, databaseSizeMB, trackPeakRss, type Benchmark } from './harness.ts';
+import { collectSeedGarbage, databaseSizeMB, profileTimedPart, trackPeakRss, type Benchmark } from './harness.ts';
 import { seedPaidOrders } from './seed-orders.ts';
 
 const ORDERS = 10_000;
@@ -51,6 +51,7 @@ const benchmark: Benchmark = {
         });
       }
       const peakRss = trackPeakRss();
+      const stopProfile = await profileTimedPart(`jobs-${orders}-${db.engine}`);
       const started = process.hrtime.bigint();
       worker.start();
       // Finished when no job is left to run; asking for one row keeps the poll itself cheap.
@@ -58,6 +59,7 @@ const benchmark: Benchmark = {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      await stopProfile();
       await worker.stop();
       const rss = peakRss();
       for (const [sql, { n, ms }] of [...queryCounts].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) log(`${String(n).padStart(7)} ${ms.toFixed(0).padStart(6)} ms ${sql}`);
