@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { PageKit } from './page-kit.ts';
 import type { DeclareRoute } from './declared-routes.ts';
 import type { ModuleServices } from '../module-services.ts';
@@ -30,34 +30,28 @@ export function clientDomainRoutes(on: DeclareRoute, pages: PageKit, services: M
     await renderDomainPage(pages, services, req, res, principal, await services.domains.viewFor(principal, domainParam(req)));
   });
 
-  on('POST', '/domains/:domain/transfer/auth-code', async (req, res) => {
+  /**
+   * A client's action on a transfer: done, back to the page with `notice`; refused (a 4xx other
+   * than not found), the page again with the reason beside the form it came from.
+   */
+  async function act(req: Request, res: Response, action: (clientId: string, domain: string) => Promise<void>, refusalIn: 'codeError' | 'emailError', notice: string): Promise<void> {
     const principal = clientOf(pages, req);
     const domain = domainParam(req);
     try {
-      await services.transferOrders.resubmitCode(principal.clientId, domain, req.body?.eppCode);
+      await action(principal.clientId, domain);
     } catch (error) {
       if (!(error instanceof AppError) || error.status === 404 || error.status >= 500) throw error;
       const view = await services.domains.viewFor(principal, domain);
-      await renderDomainPage(pages, services, req, res, principal, view, { codeError: pages.t(req)(error.messageKey, error.params), status: error.status });
+      await renderDomainPage(pages, services, req, res, principal, view, { [refusalIn]: pages.t(req)(error.messageKey, error.params), status: error.status });
       return;
     }
-    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=resubmitted`);
-  });
+    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=${notice}`);
+  }
+
+  on('POST', '/domains/:domain/transfer/auth-code', (req, res) => act(req, res, (clientId, domain) => services.transferOrders.resubmitCode(clientId, domain, req.body?.eppCode), 'codeError', 'resubmitted'));
 
   /** The registrar's transfer confirmation email again, while the transfer waits on it. */
-  on('POST', '/domains/:domain/transfer/resend-email', async (req, res) => {
-    const principal = clientOf(pages, req);
-    const domain = domainParam(req);
-    try {
-      await resendRegistrantEmail(services, principal, domain);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status === 404 || error.status >= 500) throw error;
-      const view = await services.domains.viewFor(principal, domain);
-      await renderDomainPage(pages, services, req, res, principal, view, { emailError: pages.t(req)(error.messageKey, error.params), status: error.status });
-      return;
-    }
-    res.redirect(303, `${req.baseUrl}/domains/${domain}?notice=email_resent`);
-  });
+  on('POST', '/domains/:domain/transfer/resend-email', (req, res) => act(req, res, (clientId, domain) => resendRegistrantEmail(services, { kind: 'client', clientId }, domain), 'emailError', 'email_resent'));
 
   on('GET', '/domains/:domain/transfer/cancel', async (req, res) => {
     await renderCancelConfirmation(pages, services, req, res, clientOf(pages, req), domainParam(req));

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Clock, Principal } from '../host-context.ts';
+import type { Clock } from '../host-context.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import { isRegistrarError } from '../../registrar-adapters/types.ts';
 import { AppError, ConflictError, NotFoundError } from '../errors.ts';
@@ -10,7 +10,7 @@ import { writeProvisioningLog } from '../domains/provisioning-log.ts';
  * pending transfer that waits on it (`awaiting = 'registrant_email'`). The domain's own client
  * or an admin may ask; the registrar decides how often it really sends.
  */
-export async function resendRegistrantEmail(deps: { knex: Knex; clock: Clock; registrars: RegistrarRegistry }, principal: Principal, domain: string): Promise<void> {
+export async function resendRegistrantEmail(deps: { knex: Knex; clock: Clock; registrars: RegistrarRegistry }, principal: { kind: 'client'; clientId: string } | { kind: 'admin' }, domain: string): Promise<void> {
   const row = await deps.knex('dt_domains').where({ domain }).first('id', 'client_id', 'registrar_id', 'status', 'awaiting');
   if (!row || (principal.kind === 'client' && row.client_id !== principal.clientId)) throw new NotFoundError();
   const adapter = deps.registrars.get(row.registrar_id);
