@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Response } from 'express';
 import type { Clock } from '../host-context.ts';
 import { sqliteDataVersion } from '../sqlite-client.ts';
+import { engineOf } from '../database.ts';
 
 /** Answers kept at most; the oldest go first. */
 const MAX_ENTRIES = 1000;
@@ -39,11 +40,15 @@ export class ApiReadCache {
     if (query.sql && WRITE.test(query.sql) && !UNSHOWN.test(query.sql)) this.writes++;
   };
 
+  /** Only SQLite can tell cheaply that nothing changed; elsewhere nothing is kept or counted. */
+  private readonly enabled: boolean;
+
   constructor(
     private readonly knex: Knex,
     private readonly clock: Clock,
   ) {
-    knex.on('query', this.onQuery);
+    this.enabled = engineOf(knex) === 'sqlite';
+    if (this.enabled) knex.on('query', this.onQuery);
   }
 
   /**
@@ -52,6 +57,7 @@ export class ApiReadCache {
    * again rather than keep a stale one. Undefined (nothing kept) off SQLite.
    */
   async version(): Promise<string | undefined> {
+    if (!this.enabled) return undefined;
     const writes = this.writes;
     const committedElsewhere = await sqliteDataVersion(this.knex);
     return committedElsewhere === undefined ? undefined : `${committedElsewhere}:${writes}`;
@@ -76,7 +82,7 @@ export class ApiReadCache {
 
   /** Stops counting writes (the module's stop()); the knex instance outlives the module. */
   close(): void {
-    this.knex.off('query', this.onQuery);
+    if (this.enabled) this.knex.off('query', this.onQuery);
     this.entries.clear();
   }
 }
