@@ -66,6 +66,13 @@ describe('transfer-in to an Alibaba Cloud account', () => {
     expect(resent.status).toBe(303);
     expect((await world.client.get(resent.headers.location!)).text).toContain('asked to send the confirmation email again');
     expect(api.state.latestTransferIn('shop.cn')!.mailsSent).toBe(2);
+    // Once every five minutes: each is a call to the registrar and a message in the registrant's inbox.
+    const soon = await world.client.post('/client/domains/shop.cn/transfer/resend-email').type('form').send({ _csrf: world.csrf });
+    expect(soon.status).toBe(429);
+    expect(soon.text).toContain('you can ask again in 5 minutes');
+    world.clock.advance(5 * 60_000);
+    expect((await world.client.post('/client/domains/shop.cn/transfer/resend-email').type('form').send({ _csrf: world.csrf })).status).toBe(303);
+    expect(api.state.latestTransferIn('shop.cn')!.mailsSent).toBe(3);
 
     // Confirmed, then the registry refused the code: the order waits for a corrected one.
     api.state.advanceTransferIn('shop.cn', 31, { code: 'passwordError', msg: 'The transfer authorization code is incorrect' });
