@@ -9,8 +9,11 @@ const PENDING = 50_000;
 const ACTIVE = 50_000;
 const LATENCY_MS = 20;
 const CONCURRENCY = 50;
-/** A few of each change, so the timed run also exercises transitions, billing and notifications. */
-const CHANGES_EACH = 50;
+/**
+ * A few of each change, so the timed run also exercises transitions, billing and notifications
+ * (BENCH_CHANGES=N sets how many of each; 0 times the checks alone).
+ */
+const CHANGES_EACH = process.env.BENCH_CHANGES === undefined ? 50 : Number(process.env.BENCH_CHANGES);
 const DAY_MS = 86_400_000;
 
 /**
