@@ -51,7 +51,7 @@ export class AlibabaCloudAdapter implements RegistrarAdapter {
   async transfer(request: TransferRequest): Promise<TransferRequestResult> {
     const domain = normalise(request.domain);
     const existing = await this.transferIn(domain);
-    if (existing && existing.Status === IN_WRONG_CODE) {
+    if (existing && Number(existing.Status) === IN_WRONG_CODE) {
       // The registry refused the code of our open transfer: the corrected one goes to it.
       await this.api.call('TransferInReenterTransferAuthorizationCode', { DomainName: domain, TransferAuthorizationCode: request.authCode });
       return { kind: 'pending', reference: existing.InstanceId ?? domain };
