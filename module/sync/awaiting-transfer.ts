@@ -7,6 +7,7 @@ import { noteDomainEvent } from '../domains/domain-status.machine.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { transactionRetryingDeadlocks } from '../database.ts';
 import { orderRefs } from '../events/domain-events.ts';
+import { refusalNotices } from '../transfer-in/transfer-order.service.ts';
 import type { SyncDomainRow } from './status-applier.ts';
 
 /**
@@ -44,11 +45,7 @@ export class AwaitingTransfers {
       await trx('dt_domains').where({ id: row.id, status: 'pending' }).update({ failure_code: code, failure_reason: reason.slice(0, 2000), awaiting: null, last_checked_at: at.getTime(), updated_at: at.getTime() });
       await noteDomainEvent(trx, { domainId: row.id, status: 'pending', cause: 'transfer.failed', actor, detail: `${code}: ${reason}` }, at);
       await writeProvisioningLog(trx, { domain: row.domain, transferOrderId: Number(order.id), registrarId: row.registrar_id, action: 'transfer.status', outcome: 'failed', message: `${code}: ${reason}` }, at);
-      const facts = { domain: row.domain, code, reason };
-      await this.deps.notifications.enqueue(trx, [
-        { to: { kind: 'admins' }, template: 'transfer.failed_admin', params: { ...facts, clientId: row.client_id } },
-        { to: { kind: 'client', clientId: row.client_id }, template: 'transfer.failed_client', params: facts },
-      ]);
+      await this.deps.notifications.enqueue(trx, refusalNotices({ domain: row.domain, clientId: row.client_id, code, reason }));
       await this.deps.outbox.record(trx, [{ name: 'domain.transfer.failed', facts: { domain: row.domain, clientId: row.client_id, registrarId: row.registrar_id, ...orderRefs(order), code, reason } }], at);
       return true;
     });

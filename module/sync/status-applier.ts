@@ -77,11 +77,16 @@ export class StatusApplier {
       logger: Logger;
       codes: AuthCodeLifecycle;
     },
-  ) {}
+  ) {
+    this.awaiting = new AwaitingTransfers(deps);
+  }
+
+  /** Pending transfers that wait on a person: the registrant's email, a corrected code. */
+  private readonly awaiting: AwaitingTransfers;
 
   async applyTransferStatus(row: SyncDomainRow, status: TransferStatus, ctx: ApplyContext): Promise<Applied> {
     if (row.status !== 'pending') return { outcome: 'unchanged' };
-    const awaiting = new AwaitingTransfers(this.deps);
+    const { awaiting } = this;
     if (status.kind === 'pending') {
       if (!ctx.dryRun) await awaiting.noteAwaiting(row, status.awaiting ?? null);
       return { outcome: 'unchanged', detail: status.awaiting };

@@ -10,7 +10,7 @@ import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import { isRegistrarError, isRetryable, type TransferContacts, type TransferRequestResult, type TransferStatus } from '../../registrar-adapters/types.ts';
 import { writeProvisioningLog } from '../domains/provisioning-log.ts';
 import { noteDomainEvent } from '../domains/domain-status.machine.ts';
-import { REFUSALS_FOR_ADMIN, eppCodeAad, type TransferOrderRow } from './transfer-order.service.ts';
+import { eppCodeAad, refusalNotices, type TransferOrderRow } from './transfer-order.service.ts';
 import { createAcceptanceRecorder, upsertPendingDomain } from './transfer-acceptance.recorder.ts';
 import { createTransferWorkLoader, type TransferWork } from './transfer-work.loader.ts';
 import type { EventOutbox } from '../events/event-outbox.ts';
@@ -191,13 +191,7 @@ export function createTransferDomainJob(deps: Deps): JobHandler {
    */
   async function refuse({ job, order, actor, locale }: Attempt, code: string, message: string): Promise<typeof JOB_COMPLETED | undefined> {
     const at = deps.clock.now();
-    const facts = { domain: order.domain, code, reason: message };
-    // A refusal a corrected code cannot cure goes to the admins; the client is not asked for one.
-    const notice = REFUSALS_FOR_ADMIN.get(code) ?? 'transfer.failed';
-    const messages: QueuedNotification[] = [
-      { to: { kind: 'admins' }, template: `${notice}_admin`, params: { ...facts, clientId: order.client_id } },
-      { to: { kind: 'client', clientId: order.client_id }, template: `${notice}_client`, params: facts, locale },
-    ];
+    const messages = refusalNotices({ domain: order.domain, clientId: order.client_id, code, reason: message }, locale);
     const recorded = await deps.knex.transaction(async (trx) => {
       const updated = await trx('dt_transfer_orders')
         .where({ id: order.id, status: 'queued' })

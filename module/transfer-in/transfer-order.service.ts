@@ -5,7 +5,7 @@ import type { BillingPort, Clock, InvoicePaidEvent } from '../host-context.ts';
 import type { ModuleConfig } from '../config.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import type { ModuleNotifications } from '../notifications.ts';
+import type { ModuleNotifications, QueuedNotification } from '../notifications.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { normalizeDomain, validateEppCode } from './domain-name.ts';
 import type { TransferEligibility } from './transfer-eligibility.service.ts';
@@ -328,6 +328,21 @@ export const REFUSALS_FOR_ADMIN: ReadonlyMap<string, string> = new Map([
   ['not_authorized', 'transfer.refused_for_admin'],
   ['premium_price', 'transfer.premium_price'],
 ]);
+
+/**
+ * The messages a transfer's refusal sends: to the admins, and to the client (asked for a
+ * corrected code, or told an admin takes it from here). Whoever saw the refusal (the job at
+ * request time, the sync afterwards) says it the same way.
+ */
+export function refusalNotices(refusal: { domain: string; clientId: string; code: string; reason: string }, locale?: string): QueuedNotification[] {
+  const facts = { domain: refusal.domain, code: refusal.code, reason: refusal.reason };
+  // A refusal a corrected code cannot cure goes to the admins; the client is not asked for one.
+  const notice = REFUSALS_FOR_ADMIN.get(refusal.code) ?? 'transfer.failed';
+  return [
+    { to: { kind: 'admins' }, template: `${notice}_admin`, params: { ...facts, clientId: refusal.clientId } },
+    { to: { kind: 'client', clientId: refusal.clientId }, template: `${notice}_client`, params: facts, locale },
+  ];
+}
 
 export function awaitsAdmin(order: { status?: unknown; failure_code?: unknown }): boolean {
   return order.status === 'failed' && REFUSALS_FOR_ADMIN.has(String(order.failure_code));
