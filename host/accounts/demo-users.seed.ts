@@ -52,17 +52,22 @@ const OTHER_CLIENT_CONTACT: ContactInput = {
  * Creates the demo logins that are missing and leaves existing ones (and their passwords)
  * alone, so it is safe on every start. Returns the emails it created.
  */
-export async function seedDemoUsers(accounts: AccountRepository, config: DemoUsersConfig, logger?: Logger): Promise<string[]> {
+export async function seedDemoUsers(
+  accounts: AccountRepository,
+  config: DemoUsersConfig,
+  logger?: Logger,
+  hash: (password: string) => Promise<string> = hashPassword,
+): Promise<string[]> {
   if (!config.enabled) return [];
   const created: string[] = [];
   if (!(await accounts.findUserByEmail(config.admin.email))) {
-    await accounts.createAdmin({ email: config.admin.email, passwordHash: await hashPassword(config.admin.password), name: 'Demo Admin' });
+    await accounts.createAdmin({ email: config.admin.email, passwordHash: await hash(config.admin.password), name: 'Demo Admin' });
     created.push(config.admin.email);
   }
   if (!(await accounts.findUserByEmail(config.client.email))) {
     await accounts.createClient({
       email: config.client.email,
-      passwordHash: await hashPassword(config.client.password),
+      passwordHash: await hash(config.client.password),
       contact: { ...DEMO_CLIENT_CONTACT, email: config.client.email },
     });
     created.push(config.client.email);
@@ -70,7 +75,7 @@ export async function seedDemoUsers(accounts: AccountRepository, config: DemoUse
   if (!(await accounts.findUserByEmail(config.otherClient.email))) {
     await accounts.createClient({
       email: config.otherClient.email,
-      passwordHash: await hashPassword(config.otherClient.password),
+      passwordHash: await hash(config.otherClient.password),
       locale: 'zh-CN',
       contact: { ...OTHER_CLIENT_CONTACT, email: config.otherClient.email },
     });

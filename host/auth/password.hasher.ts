@@ -3,15 +3,25 @@ import { promisify } from 'node:util';
 
 const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
+export interface PasswordCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
 // N=2^15 costs ~50 ms per check; maxmem must be raised above the 32 MiB default for it.
-const PARAMS = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+export const PASSWORD_COST: PasswordCost = { N: 32768, r: 8, p: 1 };
+const MAXMEM = 64 * 1024 * 1024;
 const KEY_LENGTH = 32;
 
-/** `scrypt$N$r$p$salt$hash`, so the cost can be raised later without breaking old hashes. */
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * `scrypt$N$r$p$salt$hash`: the hash carries its own cost, so the cost can be raised later
+ * without breaking old hashes (and a check always runs at the cost the hash was made with).
+ */
+export async function hashPassword(password: string, cost: PasswordCost = PASSWORD_COST): Promise<string> {
   const salt = crypto.randomBytes(16);
-  const hash = await scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), hash.toString('base64')].join('$');
+  const hash = await scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...cost, maxmem: MAXMEM });
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -22,7 +32,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
     N: Number(n),
     r: Number(r),
     p: Number(p),
-    maxmem: PARAMS.maxmem,
+    maxmem: MAXMEM,
   });
   return crypto.timingSafeEqual(actual, expected);
 }

@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { TestDatabase } from '../../test/support/test-database.ts';
 import { AccountRepository } from '../accounts/account.repository.ts';
 import { demoUsersFromEnv, seedDemoUsers } from '../accounts/demo-users.seed.ts';
+import { hashPassword, type PasswordCost } from '../auth/password.hasher.ts';
 import { buildHost, type Host } from '../build-host.ts';
 import { demoModuleDefaults } from '../host-config.ts';
 
@@ -25,8 +26,21 @@ export function buildTestHost(db: TestDatabase, overrides: { env?: NodeJS.Proces
   });
 }
 
+// The demo users of a test database get hashes made once per test process at a low scrypt
+// cost. A hash carries its cost, so logging in through the real form checks it at that cost:
+// the login path is the product's, without ~50 ms of scrypt per hash and per login in every
+// test (measured: three quarters of a host test's time). The product's cost is tested in
+// the password hasher's own test.
+const FIXTURE_PASSWORD_COST: PasswordCost = { N: 1024, r: 8, p: 1 };
+const fixtureHashes = new Map<string, Promise<string>>();
+function fixtureHash(password: string): Promise<string> {
+  let hash = fixtureHashes.get(password);
+  if (!hash) fixtureHashes.set(password, (hash = hashPassword(password, FIXTURE_PASSWORD_COST)));
+  return hash;
+}
+
 export async function seedDemo(db: TestDatabase): Promise<void> {
-  await seedDemoUsers(new AccountRepository(db.knex, { now: () => new Date() }), DEMO);
+  await seedDemoUsers(new AccountRepository(db.knex, { now: () => new Date() }), DEMO, undefined, fixtureHash);
 }
 
 export type Agent = ReturnType<typeof request.agent>;
