@@ -33,7 +33,6 @@ export interface LastSyncRun {
   trigger: string;
   status: 'succeeded' | 'failed' | 'lost';
   startedAt: Date;
-  finishedAt: Date | null;
   summary: SyncSummary | null;
   error: string | null;
 }
@@ -68,11 +67,10 @@ export class DashboardQueries {
       .first(
         this.knex.raw('count(*) as failed'),
         this.knex.raw(`sum(case when code_resubmissions >= ? or failure_code in (${[...REFUSALS_FOR_ADMIN.keys()].map(() => '?').join(', ')}) then 1 else 0 end) as used_up`, [this.limits.codeResubmissionsPerOrder, ...REFUSALS_FOR_ADMIN.keys()]),
-      )) as
-      | { failed: number | string; used_up: number | string | null }
-      | undefined;
-    const failed = Number(row?.failed ?? 0);
-    const awaitingAdmin = Number(row?.used_up ?? 0);
+      )) as { failed: number | string; used_up: number | string | null };
+    // An aggregate always answers one row; its sum is null when no order failed.
+    const failed = Number(row.failed);
+    const awaitingAdmin = Number(row.used_up ?? 0);
     return { awaitingCode: failed - awaitingAdmin, awaitingAdmin };
   }
 
@@ -101,7 +99,7 @@ export class DashboardQueries {
       .whereIn('task', [SYNC_TASK_ID, PENDING_TASK_ID])
       .whereNot({ status: 'running' })
       .orderBy('id', 'desc')
-      .first('id', 'task', 'trigger', 'status', 'started_at', 'finished_at', 'summary', 'error');
+      .first('id', 'task', 'trigger', 'status', 'started_at', 'summary', 'error');
     if (!row) return null;
     return {
       id: Number(row.id),
@@ -109,7 +107,6 @@ export class DashboardQueries {
       trigger: row.trigger,
       status: row.status,
       startedAt: new Date(Number(row.started_at)),
-      finishedAt: row.finished_at === null ? null : new Date(Number(row.finished_at)),
       summary: row.summary ? (JSON.parse(row.summary) as SyncSummary) : null,
       error: row.error ?? null,
     };
@@ -146,13 +143,15 @@ export class DashboardQueries {
   private async countBy<S extends string>(table: string, statuses: readonly S[]): Promise<Record<S, number>> {
     const rows: Array<{ status: string; n: number | string }> = await this.knex(table).select('status').count({ n: '*' }).groupBy('status');
     const counts = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>;
-    for (const row of rows) if ((statuses as readonly string[]).includes(row.status)) counts[row.status as S] = Number(row.n);
+    // The status columns hold only these values (the status machine writes them), so every row has its place.
+    for (const row of rows) counts[row.status as S] = Number(row.n);
     return counts;
   }
 
   private async count(query: Knex.QueryBuilder): Promise<number> {
-    const row = (await query.count({ n: '*' }).first()) as { n: number | string } | undefined;
-    return Number(row?.n ?? 0);
+    // A count always answers one row.
+    const row = (await query.count({ n: '*' }).first()) as { n: number | string };
+    return Number(row.n);
   }
 }
 

@@ -80,8 +80,11 @@ describe('Admin → Dashboard', () => {
     await insertOrder(db, 'waiting-payment.com', 'awaiting_payment');
     await insertDomain(db, 'ours.com', 'active', now);
     await insertDomain(db, 'asked-for.com', 'active', now, { transfer_out_gaining: 'other-registrar', transfer_out_requested_at: daysAgo(platform, 1) });
+    // Long unchanged, but not pending: never stuck.
+    await insertDomain(db, 'old-active.com', 'active', daysAgo(platform, 400));
     await insertDomain(db, 'ended.com', 'cancelled', now);
-    await insertDomain(db, 'left.com', 'transferred_away', now);
+    // Gone with its transfer-out request on record: no longer one to act on.
+    await insertDomain(db, 'left.com', 'transferred_away', now, { transfer_out_gaining: 'other-registrar', transfer_out_requested_at: daysAgo(platform, 6) });
     for (const [key, status] of [['q1', 'queued'], ['q2', 'queued'], ['d1', 'done'], ['x1', 'dead'], ['x2', 'dead'], ['x3', 'dead']]) await insertJob(db, key!, status!);
     await insertManualTask(db, 'by-hand-1.biz', 'open');
     await insertManualTask(db, 'by-hand-2.biz', 'open');
@@ -92,7 +95,7 @@ describe('Admin → Dashboard', () => {
     expect(page.text).toContain('<title>Domain transfers dashboard');
     expect(figures(page.text, 'dashboard-domains')).toEqual({
       Pending: [4, '/admin/domains?status=pending'],
-      Active: [2, '/admin/domains?status=active'],
+      Active: [3, '/admin/domains?status=active'],
       Cancelled: [1, '/admin/domains?status=cancelled'],
       'Transferred away': [1, '/admin/domains?status=transferred_away'],
     });
@@ -175,6 +178,22 @@ describe('Admin → Dashboard', () => {
     expect(narrow.text).not.toContain('dashboard-sync');
     expect(narrow.text).not.toContain('dashboard-jobs');
     expect(narrow.text).not.toContain('href="/admin/sync"');
+  });
+
+  it('shows how the last sync run failed, in the first line of its error', async () => {
+    const platform = await embedModule(db);
+    const started = Date.parse('2026-06-01T05:00:00Z');
+    await db.knex('dt_cron_runs').insert({
+      id: 5, task: 'sync-domain-statuses', slot_at: null, trigger: 'schedule', status: 'failed', owner: 'test', lease_expires_at: started, started_at: started, heartbeat_at: started,
+      finished_at: started + 900, summary: null, error: 'database unavailable: connect ECONNREFUSED\n    at Connection.connect (node_modules/mysql2/index.js:1:1)',
+    });
+    const page = await request(platform.app).get('/admin/dashboard').set(platform.as(admin()));
+    const section = /aria-labelledby="dashboard-sync">([\s\S]*?)<\/section>/.exec(page.text)![1]!;
+    expect(section).toContain('<span class="status failed">');
+    expect(section).toContain('Run #5: Daily sync (Schedule), started Jun 1, 2026, 05:00 UTC.');
+    expect(section).toContain('<p class="hint">database unavailable: connect ECONNREFUSED</p>');
+    expect(section).not.toContain('Connection.connect');
+    expect(section).not.toContain('<table');
   });
 
   it('charts transfers per UTC day by outcome, with the same figures in a table', async () => {
