@@ -3,7 +3,7 @@ import { useMigratedDatabase } from '../support/test-database.ts';
 import { DEMO, loginAs } from '../../host/test/host.test-support.ts';
 import { createTransferWorld } from '../transfer-in/transfer-in.support.ts';
 import { insertRows } from '../../module/database.ts';
-import { listDomains, parseDomainListQuery, type DomainListQuery } from '../../module/domains/domain-list.query.ts';
+import { listDomains, parseDomainListQuery, queryText, type DomainListQuery } from '../../module/domains/domain-list.query.ts';
 import { listJobs, parseJobListQuery } from '../../module/jobs/job-list.query.ts';
 import { chooseIndex, fewRows } from '../../module/domains/list-plan.ts';
 import { csvField } from '../../module/csv-field.ts';
@@ -143,6 +143,33 @@ describe('Admin lists: keyset pages, filters and sorts', () => {
     expect(field({ sort: 'changed', after: fromNameSort })).toBe('422 after');
     expect(field({ sort: 'name', dir: 'asc', after: fromNameSort })).toBe('accepted');
     expect(() => parseJobListQuery({ type: 'NoSuchJob' }, ['TransferDomainJob'])).toThrow();
+  });
+
+  it('says which value it refused and why, in the words the page shows', () => {
+    const refusal = (query: Record<string, string>) => {
+      try {
+        parseDomainListQuery(query);
+      } catch (error) {
+        const { messageKey, params } = error as { messageKey: string; params: Record<string, unknown> };
+        return [messageKey, params];
+      }
+      return 'accepted';
+    };
+    expect(refusal({ sort: 'price' })).toEqual(['common:list.bad_sort', { value: 'price' }]);
+    expect(refusal({ sort: 'name', dir: 'up' })).toEqual(['common:list.bad_sort', { value: 'up' }]);
+    expect(refusal({ status: 'lost' })).toEqual(['common:list.bad_filter', { value: 'lost' }]);
+    expect(refusal({ failure: 'gremlins' })).toEqual(['common:list.bad_filter', { value: 'gremlins' }]);
+    expect(refusal({ limit: '7' })).toEqual(['common:list.bad_page_size', { sizes: '25, 50, 100, 200' }]);
+  });
+
+  it('reads query values trimmed and capped, and an empty one as absent', () => {
+    expect(queryText('  pending ', 24)).toBe('pending');
+    expect(queryText('   ', 24)).toBeUndefined();
+    expect(queryText(['pending', 'active'], 24)).toBeUndefined();
+    expect(queryText(' abcdef', 3)).toBe('abc');
+    const parsed = parseDomainListQuery({ status: ' pending ', registrar: ' epp ', tld: ' .CO.UK ', client: ' 101 ', q: ' d1 ', sort: ' name ', dir: ' desc ', limit: ' 25 ' });
+    expect(parsed).toMatchObject({ status: 'pending', registrar: 'epp', tld: 'co.uk', client: '101', prefix: 'd1', sort: 'name', dir: 'desc', limit: 25 });
+    expect(parseDomainListQuery({ status: '', registrar: ' ', q: '' })).toMatchObject({ status: undefined, registrar: undefined, prefix: undefined, sort: 'changed', dir: 'desc', limit: 50 });
   });
 
   it('pages jobs newest first by state and type', async () => {
