@@ -3,7 +3,7 @@ import { useMigratedDatabase } from '../support/test-database.ts';
 import { DEMO, loginAs } from '../../host/test/host.test-support.ts';
 import { createTransferWorld } from '../transfer-in/transfer-in.support.ts';
 import { insertRows } from '../../module/database.ts';
-import { listDomains, parseDomainListQuery, queryText, type DomainListQuery } from '../../module/domains/domain-list.query.ts';
+import { listDomains, namePrefix, parseDomainListQuery, queryText, type DomainListQuery } from '../../module/domains/domain-list.query.ts';
 import { listJobs, parseJobListQuery } from '../../module/jobs/job-list.query.ts';
 import { chooseIndex, fewRows } from '../../module/domains/list-plan.ts';
 import { csvField } from '../../module/csv-field.ts';
@@ -169,6 +169,11 @@ describe('Admin lists: keyset pages, filters and sorts', () => {
     expect(queryText(' abcdef', 3)).toBe('abc');
     const parsed = parseDomainListQuery({ status: ' pending ', registrar: ' epp ', tld: ' .CO.UK ', client: ' 101 ', q: ' d1 ', sort: ' name ', dir: ' desc ', limit: ' 25 ' });
     expect(parsed).toMatchObject({ status: 'pending', registrar: 'epp', tld: 'co.uk', client: '101', prefix: 'd1', sort: 'name', dir: 'desc', limit: 25 });
+    // A typed name prefix is looked up in its stored form: lower-case, ASCII full stops, punycode labels.
+    expect(namePrefix('  Example.COM ')).toBe('example.com');
+    expect(namePrefix('中国')).toBe('xn--fiqs8s');
+    expect(namePrefix('MÜNCHEN。de')).toBe('xn--mnchen-3ya.de');
+    expect(namePrefix('shop.中国')).toBe('shop.xn--fiqs8s');
     expect(parseDomainListQuery({ status: '', registrar: ' ', q: '' })).toMatchObject({ status: undefined, registrar: undefined, prefix: undefined, sort: 'changed', dir: 'desc', limit: 50 });
   });
 
