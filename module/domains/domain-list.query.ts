@@ -141,6 +141,11 @@ export function applyDomainFilter(query: Knex.QueryBuilder, filter: DomainListFi
   return query;
 }
 
+/** The index a page of `q` reads (see list-plan.ts). */
+export function domainListIndex(knex: Knex, q: Pick<DomainListQuery, keyof DomainListFilter | 'sort' | 'limit'>): Promise<string> {
+  return chooseIndex(knex, 'dt_domains', indexedFilters(q, q.sort), SORT_INDEXES[q.sort], q.limit);
+}
+
 /** One page of the admin Domains list. */
 export async function listDomains(knex: Knex, q: DomainListQuery): Promise<DomainListPage> {
   const column = DOMAIN_SORTS[q.sort];
