@@ -32,6 +32,8 @@ export async function renderDomainPage(
   const orderStatus = view.order?.status;
   const codesLeft = view.order ? services.transferOrders.codesLeft(view.order) : 0;
   const forAdmin = view.order ? awaitsAdmin(view.order) : false;
+  const awaitingCode = orderStatus === 'failed' && codesLeft > 0 && !forAdmin;
+  const awaitingEmail = view.domain?.status === 'pending' && view.domain.awaiting === 'registrant_email';
   const owner = String(view.domain?.client_id ?? view.order?.client_id ?? '');
   const clientName = principal.kind === 'admin' && owner ? ((await services.clientNames([owner])).get(owner) ?? owner) : undefined;
   pages.render(
@@ -45,7 +47,7 @@ export async function renderDomainPage(
       titleParams: { domain: toUnicode(view.name) },
       view,
       unicode: toUnicode(view.name),
-      awaitingCode: orderStatus === 'failed' && codesLeft > 0 && !forAdmin,
+      awaitingCode,
       // Out of corrected codes: the order waits for an admin, and the client is told so.
       codesUsedUp: orderStatus === 'failed' && codesLeft === 0 && !forAdmin,
       // Refused for a reason a code cannot cure: an admin takes it from here.
@@ -57,9 +59,12 @@ export async function renderDomainPage(
       notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
       codeError: extra.codeError,
       // The registrar waits for the registrant to confirm by email; a button asks for it again.
-      awaitingEmail: view.domain?.status === 'pending' && view.domain.awaiting === 'registrant_email',
+      awaitingEmail,
       canResendEmail: Boolean(view.domain && services.registrars.get(view.domain.registrar_id)?.resendTransferEmail),
       emailError: extra.emailError,
+      // A refusal whose form is no longer on the page (the order moved on meanwhile, or the
+      // post did not come from the page) is shown at the top, so a refused post always says why.
+      strayRefusal: (awaitingCode || forAdmin ? undefined : extra.codeError) ?? (awaitingEmail ? undefined : extra.emailError),
       canSettle: pages.can(req, 'billing.settle'),
       clientName,
       transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode, codeMessage: extra.codeMessage }),

@@ -72,7 +72,11 @@ describe('a corrected EPP code at the wrong moment', () => {
   it('is refused while the order is still with the registrar', async () => {
     const world = await createTransferWorld(db);
     await orderAndPay(world, SANDBOX_DEMO_AUTH_CODE);
-    expect((await sendCode(world)).status).toBe(409);
+    const page = await sendCode(world);
+    expect(page.status).toBe(409);
+    // The code form is not on the page while the order is queued; the refusal is, at the top.
+    expect(page.text).not.toContain('id="eppCode"');
+    expect(page.text).toContain('<p class="flash error" role="alert">This transfer is not waiting for a new EPP code.</p>');
     const api = await apiOf(world);
     const response = await api.sendCode();
     expect(response.status).toBe(409);
