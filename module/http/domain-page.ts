@@ -34,6 +34,7 @@ export async function renderDomainPage(
   const forAdmin = view.order ? awaitsAdmin(view.order) : false;
   const awaitingCode = orderStatus === 'failed' && codesLeft > 0 && !forAdmin;
   const awaitingEmail = view.domain?.status === 'pending' && view.domain.awaiting === 'registrant_email';
+  const transferOut = await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode, codeMessage: extra.codeMessage });
   const owner = String(view.domain?.client_id ?? view.order?.client_id ?? '');
   const clientName = principal.kind === 'admin' && owner ? ((await services.clientNames([owner])).get(owner) ?? owner) : undefined;
   pages.render(
@@ -64,10 +65,10 @@ export async function renderDomainPage(
       emailError: extra.emailError,
       // A refusal whose form is no longer on the page (the order moved on meanwhile, or the
       // post did not come from the page) is shown at the top, so a refused post always says why.
-      strayRefusal: (awaitingCode || forAdmin ? undefined : extra.codeError) ?? (awaitingEmail ? undefined : extra.emailError),
+      strayRefusal: (awaitingCode || forAdmin ? undefined : extra.codeError) ?? (awaitingEmail ? undefined : extra.emailError) ?? (transferOut ? undefined : extra.codeMessage?.text),
       canSettle: pages.can(req, 'billing.settle'),
       clientName,
-      transferOut: await transferOutSection(pages, services, req, principal, view, { eppCode: extra.eppCode, codeMessage: extra.codeMessage }),
+      transferOut,
     },
     extra.status,
   );

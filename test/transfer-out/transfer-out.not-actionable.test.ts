@@ -22,9 +22,10 @@ describe('transfer-out actions on a domain that cannot leave from here', () => {
       for (const action of ACTIONS) {
         const response = await post(who, `${base}/${action}`, { issue: 'none' });
         expect(response.status, `${base}/${action}`).toBe(409);
-        // Get EPP Code answers with the domain page, which has no transfer-out section before the domain arrives.
+        // Get EPP Code answers with the domain page, which has no transfer-out section before the
+        // domain arrives: the refusal is shown at the top instead.
         if (action === 'epp-code') expect(response.text).not.toContain('id="epp-code-value"');
-        else expect(response.text, `${base}/${action}`).toContain(`${domain} is not active with us yet, so it cannot be transferred out.`);
+        expect(response.text, `${base}/${action}`).toContain(`${domain} is not active with us yet, so it cannot be transferred out.`);
       }
     }
     expect((await world.registry.listFaults())[0]).toMatchObject({ times: 100 });
