@@ -91,9 +91,16 @@ describe("a client's domain list", () => {
     ]);
     const { domains, orders } = await new DomainQueries(db.knex).listForClient('c1');
     expect(domains.map((d) => d.domain)).toEqual(['mine.com']);
-    expect(orders.map((o) => [o.domain, o.status, o.invoice_id])).toEqual([
-      ['queued.com', 'queued', 'inv-2'],
-      ['unpaid.com', 'awaiting_payment', 'inv-1'],
+    expect(orders.map((o) => ({ ...o, id: Number(o.id), amount_minor: Number(o.amount_minor), created_at: Number(o.created_at) }))).toEqual([
+      { id: 2, domain: 'queued.com', status: 'queued', invoice_id: 'inv-2', invoice_url: null, amount_minor: 1099, currency: 'USD', created_at: at.getTime() },
+      { id: 1, domain: 'unpaid.com', status: 'awaiting_payment', invoice_id: 'inv-1', invoice_url: null, amount_minor: 1099, currency: 'USD', created_at: at.getTime() },
     ]);
+  });
+
+  it('is counted by status for the admin list', async () => {
+    for (const name of ['a.com', 'b.com', 'c.com']) await pendingDomain(name);
+    const id = await pendingDomain('d.com');
+    await transitionDomain(db.knex, { domainId: id, from: 'pending', to: 'active', cause: 'transfer.completed', actor: 'sync:1', at });
+    expect(await new DomainQueries(db.knex).countsByStatus()).toEqual({ pending: 3, active: 1 });
   });
 });
