@@ -68,8 +68,8 @@ export class DomainQueries {
       .first('id', 'client_id', 'status', 'invoice_id', 'order_id', 'amount_minor', 'currency', 'failure_code', 'failure_reason', 'dispatch_count', 'code_resubmissions', 'created_at', 'updated_at');
     const owner = domain?.client_id ?? order?.client_id;
     if (!owner) throw new NotFoundError();
+    // The domain row's client owns it when there is one (the order's only before it exists).
     if (principal.kind === 'client' && owner !== principal.clientId) throw new NotFoundError();
-    if (principal.kind === 'client' && domain && domain.client_id !== principal.clientId) throw new NotFoundError();
     const history = domain ? await this.knex('dt_domain_status_history').where({ domain_id: domain.id }).orderBy('id', 'desc').limit(50) : [];
     const log = await this.knex('dt_provisioning_log').where({ domain: name }).orderBy('id', 'desc').limit(50);
     const visibleOrder = order && (principal.kind === 'admin' || order.client_id === owner) ? order : undefined;
