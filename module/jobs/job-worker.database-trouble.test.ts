@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKnex } from '../database.ts';
+import { until as untilWithin } from '../../test/support/until.ts';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
 import { FakeClock } from '../../test/support/fake-clock.ts';
 import { createCaptureLogger } from '../../test/support/capture-logger.ts';
@@ -12,15 +13,9 @@ import type { JobHandler } from './job-types.ts';
 const db = useMigratedDatabase();
 const onMysql = Boolean(process.env.DATABASE_URL?.startsWith('mysql'));
 
+const until = (check: () => boolean | Promise<boolean>, what: string, ms = 10_000) => untilWithin(check, what, ms);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(10);
-  }
-}
 
 type LogLine = { level: number; msg: string; err?: { code?: string; message?: string }; [key: string]: unknown };
 

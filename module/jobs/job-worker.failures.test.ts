@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../test/support/until.ts';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
 import { FakeClock } from '../../test/support/fake-clock.ts';
 import { createCaptureLogger } from '../../test/support/capture-logger.ts';
@@ -14,13 +15,6 @@ afterEach(async () => {
   await Promise.race([Promise.all(workers.splice(0).map((worker) => worker.stop())), new Promise((resolve) => setTimeout(resolve, 2000))]);
 });
 
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 type LogLine = { level: number; msg: string; err?: { message?: string }; [key: string]: unknown };
 
