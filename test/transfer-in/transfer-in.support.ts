@@ -16,8 +16,8 @@ export interface TransferWorld {
 export const WATCHED_EVENTS = ['domain.transfer.requested', 'domain.transfer.failed', 'domain.transfer.completed', 'domain.transfer.cancelled'];
 
 /** A reference host on the test database, with a fake clock, demo users and the sandbox seeded. */
-export async function createTransferWorld(db: TestDatabase, options: { logger?: Logger; config?: Record<string, unknown> } = {}): Promise<TransferWorld> {
-  const clock = new FakeClock('2026-06-01T09:00:00Z');
+export async function createTransferWorld(db: TestDatabase, options: { logger?: Logger; config?: Record<string, unknown>; now?: Date } = {}): Promise<TransferWorld> {
+  const clock = new FakeClock(options.now ?? '2026-06-01T09:00:00Z');
   const host = buildHost({
     knex: db.knex,
     clock,
