@@ -141,9 +141,17 @@ export function applyDomainFilter(query: Knex.QueryBuilder, filter: DomainListFi
   return query;
 }
 
-/** The index a page of `q` reads (see list-plan.ts). */
-export function domainListIndex(knex: Knex, q: Pick<DomainListQuery, keyof DomainListFilter | 'sort' | 'limit'>): Promise<string> {
-  return chooseIndex(knex, 'dt_domains', indexedFilters(q, q.sort), SORT_INDEXES[q.sort], q.limit);
+type PlannedQuery = Pick<DomainListQuery, keyof DomainListFilter | 'sort' | 'limit'>;
+
+/** A page's filters and the index it reads them through (see list-plan.ts). */
+async function planDomainList(knex: Knex, q: PlannedQuery): Promise<{ filters: IndexedFilter[]; index: string }> {
+  const filters = indexedFilters(q, q.sort);
+  return { filters, index: await chooseIndex(knex, 'dt_domains', filters, SORT_INDEXES[q.sort], q.limit) };
+}
+
+/** The index a page of `q` reads. */
+export async function domainListIndex(knex: Knex, q: PlannedQuery): Promise<string> {
+  return (await planDomainList(knex, q)).index;
 }
 
 /** One page of the admin Domains list. */
@@ -153,8 +161,7 @@ export async function listDomains(knex: Knex, q: DomainListQuery): Promise<Domai
   // read as their own segment so each segment stays one index range.
   const segments: Array<'values' | 'nulls'> = q.sort !== 'expiry' ? ['values'] : q.dir === 'asc' ? ['nulls', 'values'] : ['values', 'nulls'];
   const segmentOf = (cursor: Cursor) => (cursor.value === null ? 'nulls' : 'values');
-  const filters = indexedFilters(q, q.sort);
-  const index = await chooseIndex(knex, 'dt_domains', filters, SORT_INDEXES[q.sort], q.limit);
+  const { filters, index } = await planDomainList(knex, q);
   const rows: DomainListRow[] = [];
   for (const segment of segments) {
     // A cursor in the second segment skips the first.

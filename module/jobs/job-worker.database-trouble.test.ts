@@ -85,6 +85,8 @@ async function setup(handler: JobHandler, options: { pollIntervalMs?: number; le
 
 const jobRow = (key: string) => db.knex('dt_jobs').where({ key }).first();
 
+// SQLite only: the refusal is SQLite's file lock held by a second connection. On MariaDB the same
+// worker paths are covered by test/jobs/worker-database-outage.test.ts (a server that goes away).
 describe.skipIf(onMysql)('a job worker whose SQLite database refuses writes for a while (a lock held by another process)', () => {
   it('waits out refused claims with growing pauses, says so once when it starts and once when it ends, then runs the jobs', async () => {
     const ran: string[] = [];

@@ -9,6 +9,7 @@ const db = useMigratedDatabase();
  * that reads and then writes must wait for it, as busy_timeout promises, and not fail with
  * "database is locked": that only holds when transactions take the lock as they begin.
  */
+// SQLite only: BEGIN IMMEDIATE and busy_timeout are SQLite's; MariaDB's writers wait on row locks.
 describe.skipIf(Boolean(process.env.DATABASE_URL?.startsWith('mysql')))('SQLite writers across processes', () => {
   it('a read-then-write transaction waits for another process that holds the write lock', async () => {
     const filename = db.url.slice('sqlite:'.length);

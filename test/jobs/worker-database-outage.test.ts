@@ -23,6 +23,8 @@ async function until(check: () => Promise<boolean>, what: string, ms = 30_000): 
  * The worker reaches MariaDB through a proxy that drops every connection and refuses new ones
  * for a few seconds, as a server restart does. The shared server itself is never touched.
  */
+// MariaDB only: SQLite has no server to lose; its counterpart is
+// module/jobs/job-worker.database-trouble.test.ts (the database file locked by another process).
 describe.skipIf(!onMysql)('a worker across a database outage', () => {
   let proxy: OutageProxy;
   let proxied: Knex;

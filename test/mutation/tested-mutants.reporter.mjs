@@ -2,12 +2,13 @@
 // soon as it is known, so survivors can be read (and scores counted) while a long run goes on,
 // and a run that is stopped early still leaves what it found.
 import fs from 'node:fs';
+import path from 'node:path';
 import { declareClassPlugin, PluginKind } from '@stryker-mutator/api/plugin';
 
 class TestedMutantsReporter {
   constructor() {
     this.file = process.env.STRYKER_TESTED_FILE || 'test-artifacts/mutation/tested.jsonl';
-    fs.mkdirSync(new URL('.', `file://${process.cwd()}/${this.file}`), { recursive: true });
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
   }
 
   onMutantTested(result) {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { AlibabaMockApi, MOCK_ACCESS_KEY } from '../support/alibaba-cloud/alibaba-mock.server.ts';
 import { clientIdOf, csrfOf, DEMO, loginAs } from '../../host/test/host.test-support.ts';
-import { createTransferWorld, databaseText, orderTransfer, payInvoice, runJobs, type TransferWorld } from './transfer-in.support.ts';
+import { createAlibabaTransferWorld, databaseText, orderTransfer, payInvoice, runJobs, type TransferWorld } from './transfer-in.support.ts';
 
 /**
  * A host whose .cn and .hk domains sit in an Alibaba Cloud account: transfer-in through the
@@ -20,28 +20,7 @@ afterEach(async () => {
   await api.close();
 });
 
-async function alibabaWorld(): Promise<TransferWorld> {
-  process.env.DT_TEST_ALI_ID = MOCK_ACCESS_KEY.id;
-  process.env.DT_TEST_ALI_SECRET = MOCK_ACCESS_KEY.secret;
-  try {
-    return await createTransferWorld(db, {
-      config: {
-        registrars: {
-          sandbox: { adapter: 'sandbox', options: {} },
-          alibaba: {
-            adapter: 'alibaba-cloud',
-            options: { endpoint: api.endpoint, insecureForTesting: true, accessKeyIdEnv: 'DT_TEST_ALI_ID', accessKeySecretEnv: 'DT_TEST_ALI_SECRET', registrantProfileId: '1234567', taskPollIntervalMs: 5, taskTimeoutMs: 500, retryBaseMs: 5 },
-          },
-        },
-        tldRouting: { com: 'sandbox', cn: 'alibaba', hk: 'alibaba' },
-        pricing: { currency: 'USD', transferFee: { com: 1099, cn: 1500, hk: 3000 } },
-      },
-    });
-  } finally {
-    delete process.env.DT_TEST_ALI_ID;
-    delete process.env.DT_TEST_ALI_SECRET;
-  }
-}
+const alibabaWorld = () => createAlibabaTransferWorld(db, api);
 
 const sync = async (world: TransferWorld) => (await world.host.module.services.sync.runNow({ trigger: 'cli' })).done;
 

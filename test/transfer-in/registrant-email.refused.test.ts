@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../support/test-database.ts';
-import { AlibabaMockApi, MOCK_ACCESS_KEY } from '../support/alibaba-cloud/alibaba-mock.server.ts';
-import { countRows, createTransferWorld, orderTransfer, payInvoice, runJobs, type TransferWorld } from './transfer-in.support.ts';
+import { AlibabaMockApi } from '../support/alibaba-cloud/alibaba-mock.server.ts';
+import { countRows, createAlibabaTransferWorld, orderTransfer, payInvoice, runJobs, type TransferWorld } from './transfer-in.support.ts';
 
 /**
  * A client asks for the registrant's transfer confirmation email again and the registrar does
@@ -22,27 +22,7 @@ afterEach(async () => {
 
 /** A .cn transfer at the Alibaba Cloud stand-in, waiting for the registrant to confirm by email. */
 async function awaitingEmail(): Promise<TransferWorld> {
-  process.env.DT_TEST_ALI_ID = MOCK_ACCESS_KEY.id;
-  process.env.DT_TEST_ALI_SECRET = MOCK_ACCESS_KEY.secret;
-  let world: TransferWorld;
-  try {
-    world = await createTransferWorld(db, {
-      config: {
-        registrars: {
-          sandbox: { adapter: 'sandbox', options: {} },
-          alibaba: {
-            adapter: 'alibaba-cloud',
-            options: { endpoint: api.endpoint, insecureForTesting: true, accessKeyIdEnv: 'DT_TEST_ALI_ID', accessKeySecretEnv: 'DT_TEST_ALI_SECRET', registrantProfileId: '1234567', taskPollIntervalMs: 5, taskTimeoutMs: 500, retryBaseMs: 5 },
-          },
-        },
-        tldRouting: { com: 'sandbox', cn: 'alibaba' },
-        pricing: { currency: 'USD', transferFee: { com: 1099, cn: 1500 } },
-      },
-    });
-  } finally {
-    delete process.env.DT_TEST_ALI_ID;
-    delete process.env.DT_TEST_ALI_SECRET;
-  }
+  const world = await createAlibabaTransferWorld(db, api);
   api.state.addForeign(DOMAIN, { code: 'First-Code-1' });
   const ordered = await orderTransfer(world, DOMAIN, 'First-Code-1');
   expect(ordered.status).toBe(303);

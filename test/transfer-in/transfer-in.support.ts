@@ -4,6 +4,7 @@ import { buildHost, type Host } from '../../host/build-host.ts';
 import { csrfOf, DEMO, loginAs, seedDemo, testModuleConfig, TEST_ENV, type Agent } from '../../host/test/host.test-support.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { MOCK_ACCESS_KEY, type AlibabaMockApi } from '../support/alibaba-cloud/alibaba-mock.server.ts';
 
 export interface TransferWorld {
   host: Host;
@@ -69,4 +70,31 @@ export async function databaseText(db: TestDatabase): Promise<string> {
   const parts: string[] = [];
   for (const table of tables.filter((t) => !t.startsWith('dt_sandbox_'))) parts.push(JSON.stringify(await db.knex(table).select('*')));
   return parts.join('\n');
+}
+
+/**
+ * A world whose .cn and .hk domains sit in an Alibaba Cloud account at the local stand-in `api`
+ * (.com stays with the sandbox). The access key is in the environment only while the host reads it.
+ */
+export async function createAlibabaTransferWorld(db: TestDatabase, api: AlibabaMockApi): Promise<TransferWorld> {
+  process.env.DT_TEST_ALI_ID = MOCK_ACCESS_KEY.id;
+  process.env.DT_TEST_ALI_SECRET = MOCK_ACCESS_KEY.secret;
+  try {
+    return await createTransferWorld(db, {
+      config: {
+        registrars: {
+          sandbox: { adapter: 'sandbox', options: {} },
+          alibaba: {
+            adapter: 'alibaba-cloud',
+            options: { endpoint: api.endpoint, insecureForTesting: true, accessKeyIdEnv: 'DT_TEST_ALI_ID', accessKeySecretEnv: 'DT_TEST_ALI_SECRET', registrantProfileId: '1234567', taskPollIntervalMs: 5, taskTimeoutMs: 500, retryBaseMs: 5 },
+          },
+        },
+        tldRouting: { com: 'sandbox', cn: 'alibaba', hk: 'alibaba' },
+        pricing: { currency: 'USD', transferFee: { com: 1099, cn: 1500, hk: 3000 } },
+      },
+    });
+  } finally {
+    delete process.env.DT_TEST_ALI_ID;
+    delete process.env.DT_TEST_ALI_SECRET;
+  }
 }
