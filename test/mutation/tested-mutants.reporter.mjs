@@ -1,4 +1,4 @@
-// A Stryker reporter that appends each mutant's result to test/mutation/<run>.tested.jsonl as
+// A Stryker reporter that appends each mutant's result to test-artifacts/mutation/<dir>.tested.jsonl as
 // soon as it is known, so survivors can be read (and scores counted) while a long run goes on,
 // and a run that is stopped early still leaves what it found.
 import fs from 'node:fs';
