@@ -121,8 +121,8 @@ function indexedFilters(filter: DomainListFilter, sort: DomainSort): IndexedFilt
   if (filter.tld) on('dt_domains_tld_domain_index', sort === 'name', (q) => q.where('tld', filter.tld!));
   if (filter.status) {
     // (status, domain), (status, id), (status, status_changed_at) and (status, expiry_date) keep a status's rows in those orders.
-    const ordered = { name: 'dt_domains_status_domain_index', status: 'dt_domains_status_id_index', changed: 'dt_domains_status_changed_index', expiry: 'dt_domains_status_expiry_index' } as Record<string, string>;
-    on(ordered[sort] ?? 'dt_domains_status_id_index', sort in ordered, (q) => q.where('status', filter.status!));
+    const ordered: Record<DomainSort, string> = { name: 'dt_domains_status_domain_index', status: 'dt_domains_status_id_index', changed: 'dt_domains_status_changed_index', expiry: 'dt_domains_status_expiry_index' };
+    on(ordered[sort], true, (q) => q.where('status', filter.status!));
   }
   // The registrar's index leads with (registrar, status): with both filters it finds exactly their rows.
   if (filter.registrar) on('dt_domains_registrar_status_id_index', false, (q) => q.where('registrar_id', filter.registrar!).where(filter.status ? { status: filter.status } : {}));

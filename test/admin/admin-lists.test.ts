@@ -190,6 +190,8 @@ describe('Admin lists: keyset pages, filters and sorts', () => {
     expect(queryText(' abcdef', 3)).toBe('abc');
     const parsed = parseDomainListQuery({ status: ' pending ', registrar: ' epp ', tld: ' .CO.UK ', client: ' 101 ', q: ' d1 ', sort: ' name ', dir: ' desc ', limit: ' 25 ' });
     expect(parsed).toMatchObject({ status: 'pending', registrar: 'epp', tld: 'co.uk', client: '101', prefix: 'd1', sort: 'name', dir: 'desc', limit: 25 });
+    // Only a leading full stop goes: a TLD of two labels keeps its inner one.
+    expect(parseDomainListQuery({ tld: 'CO.UK' }).tld).toBe('co.uk');
     // A typed name prefix is looked up in its stored form: lower-case, ASCII full stops, punycode labels.
     expect(namePrefix('  Example.COM ')).toBe('example.com');
     expect(namePrefix('中国')).toBe('xn--fiqs8s');
