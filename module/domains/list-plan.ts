@@ -46,14 +46,14 @@ async function countUpTo(knex: Knex, table: string, filter: IndexedFilter, cap: 
 /** The index a page should read: the narrowest filter's when it matches few rows, else the sort's. */
 export async function chooseIndex(knex: Knex, table: string, filters: IndexedFilter[], sortIndex: string, pageSize: number): Promise<string> {
   if (!filters.length) return sortIndex;
-  const ordered = filters.find((filter) => filter.ordered);
   // The highest id stands in for the row count: one index lookup instead of a count.
   const few = fewRows(pageSize, Number((await knex(table).max({ n: 'id' }).first())?.n ?? 0));
-  let best: { index: string; rows: number } | undefined;
-  for (const filter of filters.filter((f) => f !== ordered)) {
+  let best: { filter: IndexedFilter; rows: number } | undefined;
+  for (const filter of filters) {
     const rows = await countUpTo(knex, table, filter, few);
-    if (rows <= few && (!best || rows < best.rows)) best = { index: filter.index, rows };
+    // A filter whose index keeps the sort order needs no sorting: only a narrower one beats it.
+    if (rows <= few && (!best || rows < best.rows || (rows === best.rows && filter.ordered && !best.filter.ordered))) best = { filter, rows };
   }
-  // A filter whose index keeps the sort order needs no sorting; only a narrower one beats it.
-  return best?.index ?? ordered?.index ?? sortIndex;
+  // Many rows everywhere: walk an index in the sort order and stop at the page's end.
+  return best?.filter.index ?? filters.find((filter) => filter.ordered)?.index ?? sortIndex;
 }

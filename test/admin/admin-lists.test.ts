@@ -91,6 +91,9 @@ describe('Admin lists: keyset pages, filters and sorts', () => {
     // Among few, the fewest.
     expect(await plan({ failure: 'auth_code_invalid', tld: 'co.uk', sort: 'changed' })).toBe('dt_domains_failure_id_index');
     expect(await plan({ prefix: 'd1', failure: 'auth_code_invalid', sort: 'changed' })).toBe('dt_domains_domain_unique');
+    // An index in the sort order that is also the narrowest needs no sorting: it beats a wider few.
+    expect(await plan({ prefix: 'd1', failure: 'auth_code_invalid', sort: 'name' })).toBe('dt_domains_domain_unique');
+    expect(await plan({ prefix: 'd', failure: 'auth_code_invalid', sort: 'name' })).toBe('dt_domains_failure_id_index');
   });
 
   async function expectEveryPageRight(limit: number): Promise<void> {
