@@ -40,6 +40,9 @@ async function walk(query: Partial<DomainListQuery>, between?: (page: number) =>
   let after: DomainListQuery['after'];
   for (let page = 0; ; page++) {
     const result = await listDomains(db.knex, { ...base, ...query, after });
+    // A page with a next one is full; the page holding the last row offers no next (no empty page after it).
+    if (result.next) expect(result.rows).toHaveLength(limit);
+    else if (page > 0) expect(result.rows.length).toBeGreaterThan(0);
     seen.push(...result.rows.map((r) => r.domain));
     if (!result.next) return seen;
     await between?.(page);
@@ -63,6 +66,17 @@ describe('Admin lists: keyset pages, filters and sorts', () => {
   it('pages through every sort both ways with each filter, each row exactly once and in order', async () => {
     await seedDomains(260);
     await expectEveryPageRight(25);
+  });
+
+  it('ends on the page that holds the last row, full or not', async () => {
+    await seedDomains(50);
+    const base = { ...parseDomainListQuery({}), limit: 25 };
+    const first = await listDomains(db.knex, base);
+    expect(first.rows).toHaveLength(25);
+    const second = await listDomains(db.knex, { ...base, after: parseDomainListQuery({ after: first.next }).after });
+    expect(second.rows).toHaveLength(25);
+    expect(second.next).toBeUndefined();
+    expect(new Set([...first.rows, ...second.rows].map((r) => r.domain)).size).toBe(50);
   });
 
   it('does the same when the filters match too many rows to sort and the pages walk the sort order instead', async () => {
