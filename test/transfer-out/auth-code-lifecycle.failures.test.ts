@@ -45,10 +45,17 @@ describe('unsetting a code when the registrar says no', () => {
     await issue(world, OURS_CLASSIC);
     expect((await rowOf(OURS))!.clear_reason).toBeNull();
     expect((await rowOf(OURS))!.set_by).toHaveLength(128);
+    // Both ways round, each with both codes open: whichever row the database reads first, only
+    // the ended domain's code is unset.
     await world.host.module.services.codes.transferOutEnded(OURS_CLASSIC, 'sandbox');
     await runJobs(world);
     expect(await rowOf(OURS)).toMatchObject({ cleared_at: null });
     expect(await rowOf(OURS_CLASSIC)).toMatchObject({ clear_reason: 'transfer_out_ended' });
+    await issue(world, OURS_CLASSIC);
+    await world.host.module.services.codes.transferOutEnded(OURS, 'sandbox');
+    await runJobs(world);
+    expect(await rowOf(OURS_CLASSIC)).toMatchObject({ cleared_at: null });
+    expect(await rowOf(OURS)).toMatchObject({ clear_reason: 'transfer_out_ended' });
     await world.host.close();
   });
 });
