@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { ConflictError, InputError } from '../../module/errors.ts';
 import { countRows, createOutWorld, OURS } from './transfer-out.support.ts';
+import { createCaptureLogger } from '../support/capture-logger.ts';
+import { engineOf } from '../../module/database.ts';
 
 const db = useMigratedDatabase();
 
@@ -72,6 +74,75 @@ describe('adoptDomain called twice at once (two imports racing)', () => {
     expect(reason).toBeInstanceOf(ConflictError);
     expect(reason).toMatchObject({ status: 409, messageKey: 'rules:already_managed', params: { domain: OURS } });
     expect(await db.knex('dt_domains').pluck('client_id')).toEqual([clients[winner]]);
+    await world.host.close();
+  });
+
+  it('settles a race that reached the insert: the same client gets its domain, another client a conflict', async () => {
+    // Without an expiry date each call first asks the registrar, so both pass the check for an
+    // existing row before either inserts: the unique index decides.
+    const world = await createOutWorld(db, { adopt: [] });
+    const adopt = world.host.module.services.adoptDomain;
+    let inserts = 0;
+    const count = (q: { sql: string }) => void (/^insert into [`"]dt_domains[`"]/.test(q.sql) && inserts++);
+    db.knex.on('query', count);
+    try {
+      const same = await Promise.all([adopt({ domain: OURS, clientId: world.clientId }), adopt({ domain: OURS, clientId: world.clientId })]);
+      expect(inserts).toBe(2);
+      expect(same.map((r) => r.created).sort()).toEqual([false, true]);
+      expect(new Set(same.map((r) => r.id)).size).toBe(1);
+
+      await db.knex('dt_domain_status_history').del();
+      await db.knex('dt_domains').del();
+      inserts = 0;
+      const outcomes = await Promise.allSettled([adopt({ domain: OURS, clientId: world.clientId }), adopt({ domain: OURS, clientId: world.otherClientId })]);
+      expect(inserts).toBe(2);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const loser = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect(loser.reason).toMatchObject({ status: 409, messageKey: 'rules:already_managed', params: { domain: OURS } });
+    } finally {
+      db.knex.off('query', count);
+    }
+    await world.host.close();
+  });
+});
+
+describe('adoptDomain and what is already there', () => {
+  it('refuses a domain the same client has here in another state: a transfer on its way is not adopted over', async () => {
+    const world = await createOutWorld(db, { adopt: [OURS] });
+    await db.knex('dt_domains').where({ domain: OURS }).update({ status: 'pending' });
+    const refused = world.host.module.services.adoptDomain({ domain: OURS, clientId: world.clientId, registrarId: 'sandbox' });
+    await expect(refused).rejects.toMatchObject({ status: 409, messageKey: 'rules:already_managed' });
+    expect(await db.knex('dt_domains').pluck('status')).toEqual(['pending']);
+    await world.host.close();
+  });
+
+  it('adopts without an expiry date when the registrar cannot say, and says so in the log', async () => {
+    const capture = createCaptureLogger();
+    const world = await createOutWorld(db, { adopt: [], logger: capture.logger });
+    await world.registry.addFault({ operation: 'getDomainInfo', kind: 'error', errorCode: 'transient', domainPattern: OURS, times: 1 });
+    const adopted = await world.host.module.services.adoptDomain({ domain: OURS, clientId: world.clientId });
+    expect(adopted.created).toBe(true);
+    expect(await db.knex('dt_domains').where({ domain: OURS }).first('status', 'expiry_date')).toEqual({ status: 'active', expiry_date: null });
+    const warning = capture.lines().map((l) => JSON.parse(l)).find((l) => l.msg === 'adopting a domain without its expiry date');
+    expect(warning).toMatchObject({ domain: OURS, registrar: 'sandbox', level: 40, err: expect.any(String) });
+    await world.host.close();
+  });
+
+  it('passes a database failure on rather than calling it a conflict', async () => {
+    const world = await createOutWorld(db, { adopt: [] });
+    if (engineOf(db.knex) === 'mysql') {
+      await db.knex.raw(`create trigger refuse_domains before insert on dt_domains for each row signal sqlstate '45000' set message_text = 'domains refused'`);
+    } else {
+      await db.knex.raw(`create trigger refuse_domains before insert on dt_domains begin select raise(abort, 'domains refused'); end`);
+    }
+    try {
+      const refused = world.host.module.services.adoptDomain({ domain: OURS, clientId: world.clientId, registrarId: 'sandbox' });
+      await expect(refused).rejects.toThrow(/domains refused/);
+      await expect(refused).rejects.not.toBeInstanceOf(ConflictError);
+    } finally {
+      await db.knex.raw('drop trigger refuse_domains');
+    }
+    expect(await countRows(db, 'dt_domains')).toBe(0);
     await world.host.close();
   });
 });
