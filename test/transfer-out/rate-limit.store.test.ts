@@ -45,4 +45,47 @@ describe('DatabaseRateLimiter', () => {
     // The expired hit was pruned: a bucket never holds more than its window's hits.
     expect(await db.knex('dt_rate_limit_hits').where({ bucket: 'full' }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
   });
+
+  it('counts a bucket named twice once, counts the hits in the window, and says so in its own words by default', async () => {
+    const clock = new FakeClock();
+    const limiter = new DatabaseRateLimiter(db.knex, clock);
+    const rule = { bucket: 'twice', limit: 2, windowMs: HOUR };
+    await limiter.consume([rule, rule]);
+    expect(await limiter.count(rule)).toBe(1);
+    await limiter.consume([rule]);
+    expect(await limiter.count(rule)).toBe(2);
+    const refused = limiter.consume([rule]);
+    await expect(refused).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(refused).rejects.toMatchObject({ messageKey: 'errors.rate_limited', status: 429 });
+    await expect(limiter.consume([rule], 'transfer_out:errors.too_many')).rejects.toMatchObject({ messageKey: 'transfer_out:errors.too_many' });
+    clock.advance(HOUR);
+    expect(await limiter.count(rule)).toBe(0);
+  });
+
+  it('does nothing for no rules', async () => {
+    const limiter = new DatabaseRateLimiter(db.knex, new FakeClock());
+    let queries = 0;
+    const count = () => void queries++;
+    db.knex.on('query', count);
+    try {
+      await limiter.consume([]);
+    } finally {
+      db.knex.off('query', count);
+    }
+    expect(queries).toBe(0);
+  });
+
+  it('locks buckets in one order whatever order the caller names them in', async () => {
+    const limiter = new DatabaseRateLimiter(db.knex, new FakeClock());
+    const locked: string[] = [];
+    const record = (q: { sql: string; bindings?: unknown[] }) => void (/^update [`"]dt_rate_limit_buckets[`"]/.test(q.sql) && locked.push(String(q.bindings?.at(-1))));
+    db.knex.on('query', record);
+    try {
+      await limiter.consume(['c', 'a', 'b'].map((bucket) => ({ bucket, limit: 5, windowMs: HOUR })));
+      await limiter.consume(['b', 'c', 'a'].map((bucket) => ({ bucket, limit: 5, windowMs: HOUR })));
+    } finally {
+      db.knex.off('query', record);
+    }
+    expect(locked).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+  });
 });
