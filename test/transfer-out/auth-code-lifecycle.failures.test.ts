@@ -80,6 +80,10 @@ describe('recording a pending transfer-out', () => {
       // A later request from the same registrar is news.
       await recordPendingTransferOut(db.knex, row.id, recorded, { ...pending, requestedAt: new Date('2026-06-01T09:00:00Z') });
       expect(writes).toBe(2);
+      // So is another registrar asking at the same moment; its name is kept to the column's 128 characters.
+      await recordPendingTransferOut(db.knex, row.id, recorded, { ...pending, gainingRegistrar: `r${'e'.repeat(199)}` });
+      expect(writes).toBe(3);
+      expect((await db.knex('dt_domains').where({ id: row.id }).first('transfer_out_gaining')).transfer_out_gaining).toBe(`r${'e'.repeat(127)}`);
       await recordPendingTransferOut(db.knex, row.id, { ...recorded, transfer_out_requested_at: String(new Date('2026-06-01T09:00:00Z').getTime()) }, null);
       expect(await db.knex('dt_domains').where({ id: row.id }).first('transfer_out_gaining', 'transfer_out_requested_at')).toEqual({ transfer_out_gaining: null, transfer_out_requested_at: null });
       // A domain that is no longer active is not written.
