@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainInfo } from '../../registrar-adapters/types.ts';
-import { transferOutEligibility } from './transfer-out.rules.ts';
+import { isEmailAddress, maskEmail, transferOutEligibility } from './transfer-out.rules.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -60,5 +60,15 @@ describe('the transfer-out rules table', () => {
     const result = transferOutEligibility(info({ manualTransferOut: 'hk_application_form' }), WINDOWS, NOW);
     expect(result.eligible).toBe(false);
     expect(result.rows.at(-1)).toEqual({ id: 'status', days: undefined, state: 'unmet', reasons: [{ rule: 'manual_hk_application_form', params: {} }] });
+  });
+});
+
+describe('the recipient of an emailed code', () => {
+  it('masks an address enough to recognise it, and leaves words that only contain one as they are', () => {
+    expect(maskEmail('owner@example.com')).toBe('o***r@example.com');
+    expect(maskEmail('ab@example.com')).toBe('a***@example.com');
+    expect(isEmailAddress('the registrant on record')).toBe(false);
+    expect(isEmailAddress('mail to owner@example.com')).toBe(false);
+    expect(maskEmail('mail to owner@example.com')).toBe('mail to owner@example.com');
   });
 });
