@@ -3,6 +3,7 @@ import { useMigratedDatabase } from '../support/test-database.ts';
 import { createPendingDomain } from '../../module/domains/domain-status.machine.ts';
 import type { ClientPrincipal } from '../../module/host-context.ts';
 import { createOutWorld, OURS, type OutWorld } from './transfer-out.support.ts';
+import { createCaptureLogger } from '../support/capture-logger.ts';
 
 const db = useMigratedDatabase();
 
@@ -45,6 +46,8 @@ describe('the transfer-out section’s facts', () => {
 
   it('keeps the row’s pending transfer-out as the registry says it, for the lists', async () => {
     const world = await createOutWorld(db, { adopt: [OURS] });
+    const before = await world.host.module.services.transferOut.overview(principal(world), OURS);
+    expect(before.capabilities).toEqual({ cancel: false, approve: false, reject: false });
     await world.registry.requestTransferOut(OURS, 'other-registrar');
     const view = await world.host.module.services.transferOut.overview(principal(world), OURS);
     expect(view.pending).toMatchObject({ gainingRegistrar: 'other-registrar' });
@@ -55,6 +58,24 @@ describe('the transfer-out section’s facts', () => {
     const unreadable = await world.host.module.services.transferOut.overview(principal(world), OURS);
     expect(unreadable.registry).toBe('unreachable');
     expect(await db.knex('dt_domains').where({ domain: OURS }).first('transfer_out_gaining')).toEqual({ transfer_out_gaining: 'other-registrar' });
+    await world.host.close();
+  });
+});
+
+describe('what the log says when the lock changes', () => {
+  it('names the domain, the new state, whether the registrar confirmed it, and who asked', async () => {
+    const capture = createCaptureLogger();
+    const world = await createOutWorld(db, { adopt: [OURS], logger: capture.logger });
+    const service = world.host.module.services.transferOut;
+    expect(await service.setLock({ principal: principal(world) }, OURS, false)).toEqual({ state: 'unlocked' });
+    // The registrar took the change but cannot say what it holds now: requested, not confirmed.
+    await world.registry.addFault({ operation: 'getLock', kind: 'error', errorCode: 'transient', domainPattern: OURS, times: 1 });
+    expect(await service.setLock({ principal: principal(world) }, OURS, true)).toEqual({ state: 'requested' });
+    const lines = capture.lines().map((l) => JSON.parse(l)).filter((l) => l.msg === 'transfer lock changed');
+    expect(lines.map(({ domain, locked, confirmed, actor }) => ({ domain, locked, confirmed, actor }))).toEqual([
+      { domain: OURS, locked: false, confirmed: true, actor: `client:${world.clientId}` },
+      { domain: OURS, locked: true, confirmed: false, actor: `client:${world.clientId}` },
+    ]);
     await world.host.close();
   });
 });
