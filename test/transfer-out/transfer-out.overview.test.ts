@@ -79,3 +79,13 @@ describe('what the log says when the lock changes', () => {
     await world.host.close();
   });
 });
+
+describe('Get EPP Code, asked of the service', () => {
+  it('refuses with the first unmet rule’s own message', async () => {
+    const world = await createOutWorld(db, { adopt: [OURS] });
+    const service = world.host.module.services.transferOut;
+    await service.setLock({ principal: principal(world) }, OURS, true);
+    await expect(service.requestEppCode({ principal: principal(world) }, OURS)).rejects.toMatchObject({ status: 409, messageKey: 'rules:locked_client_out' });
+    await world.host.close();
+  });
+});
