@@ -88,4 +88,14 @@ describe('Get EPP Code, asked of the service', () => {
     await expect(service.requestEppCode({ principal: principal(world) }, OURS)).rejects.toMatchObject({ status: 409, messageKey: 'rules:locked_client_out' });
     await world.host.close();
   });
+
+  it('hands a code to a caller with no web request behind it, the notice saying the address is unknown', async () => {
+    const world = await createOutWorld(db, { adopt: [OURS], config: { policy: { profile: 'icann-revised' } } });
+    const delivery = await world.host.module.services.transferOut.requestEppCode({ principal: principal(world) }, OURS);
+    expect(delivery).toMatchObject({ kind: 'code', code: expect.any(String) });
+    const messages = (await db.knex('dt_jobs').where({ type: 'SendNotificationsJob' }).pluck('payload')).flatMap((p: string) => JSON.parse(p).messages);
+    expect(messages.map((m: { params: { ip: string } }) => m.params.ip)).toEqual(['?']);
+    await world.host.close();
+  });
 });
+
