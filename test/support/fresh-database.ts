@@ -25,11 +25,12 @@ export interface TestDatabase {
  * A brand-new, empty database on the engine DATABASE_URL selects (SQLite by default):
  * a temporary file for SQLite, a freshly created schema for MySQL/MariaDB.
  */
-export async function createEmptyDatabase(base = process.env.DATABASE_URL): Promise<TestDatabase> {
+export async function createEmptyDatabase(base = process.env.DATABASE_URL, sqliteCopyOf?: string): Promise<TestDatabase> {
   const suffix = `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   if (!base || base.startsWith('sqlite:')) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-test-'));
     const filename = path.join(dir, `test_${suffix}.sqlite`);
+    if (sqliteCopyOf) fs.copyFileSync(sqliteCopyOf, filename);
     const target: DatabaseTarget = { engine: 'sqlite', filename };
     const knex = createKnex(target);
     return {
@@ -72,7 +73,35 @@ export async function createEmptyDatabase(base = process.env.DATABASE_URL): Prom
   };
 }
 
+/**
+ * A SQLite file migrated once for this set of migration files, kept in the temp directory under
+ * their digest and shared by every test file and process: migrating took each test file 150 to
+ * 400 ms, and a mutation run repeats a file's setup for every mutant. A copy of it is the same
+ * migrated empty database that migrating would give.
+ */
+async function sqliteMigratedTemplate(): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for (const set of ALL_MIGRATIONS) {
+    for (const file of fs.readdirSync(set.directory).sort()) hash.update(`${set.tableName}/${file}\0`).update(fs.readFileSync(path.join(set.directory, file)));
+  }
+  const template = path.join(os.tmpdir(), `dt-migrated-${hash.digest('hex').slice(0, 20)}.sqlite`);
+  if (fs.existsSync(template)) return template;
+  // Built aside and renamed into place, so a process racing this one never copies a half-built file.
+  const partial = `${template}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+  const knex = createKnex({ engine: 'sqlite', filename: partial });
+  try {
+    await migrateLatest(knex, ALL_MIGRATIONS);
+    // One self-contained file: the write-ahead log folded in (each copy turns WAL on again when opened).
+    await knex.raw('pragma journal_mode = DELETE');
+  } finally {
+    await knex.destroy();
+  }
+  fs.renameSync(partial, template);
+  return template;
+}
+
 export async function createMigratedDatabase(base = process.env.DATABASE_URL): Promise<TestDatabase> {
+  if (!base || base.startsWith('sqlite:')) return createEmptyDatabase(base, await sqliteMigratedTemplate());
   const db = await createEmptyDatabase(base);
   try {
     await migrateLatest(db.knex, ALL_MIGRATIONS);
