@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// `npm run mutation [-- transfer-in jobs …]`: one Stryker run per module directory, each with
-// its results kept in test/mutation/<dir>.json (committed), so a later run tests only the
-// mutants whose code or covering tests changed. Prints each directory's score against the
-// target. Slow on two cores, so it is kept out of CI.
+// `npm run mutation [-- transfer-in jobs …]`: Stryker over each module directory, one source file
+// per run. A directory's results are kept in test/mutation/<dir>.json (committed): each run adds
+// its file's results to it and keeps the other files', so a stopped run loses at most the file it
+// was on, and a later run re-tests only mutants whose code or covering tests changed. A file whose
+// source and the test sources are unchanged since its last run is skipped without starting Stryker
+// (test/mutation/<dir>.sources.json keeps what each file was tested with). Prints each directory's
+// score against the target. Slow on two cores, so it is kept out of CI.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 
 const DIRECTORIES = ['transfer-in', 'jobs', 'domains', 'transfer-out'];
 const TARGET = 85;
@@ -18,6 +23,23 @@ if (unknown.length) {
   process.exit(2);
 }
 
+const typescriptFiles = (dir) =>
+  fs
+    .readdirSync(dir, { recursive: true })
+    .map((f) => path.join(dir, String(f)))
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+const sourcesOf = (dir) => typescriptFiles(dir).filter((f) => !f.endsWith('.test.ts'));
+const digest = (files) => {
+  const hash = crypto.createHash('sha256');
+  for (const f of files) hash.update(f).update('\0').update(fs.readFileSync(f)).update('\0');
+  return hash.digest('hex');
+};
+// Every test file a mutation run may use (vitest.mutation.config.ts) and what they need: a change
+// to any of them may change which mutants survive.
+const TEST_ROOTS = ['module', 'test', 'host', 'registrar-adapters', 'cron'].filter((d) => fs.existsSync(d));
+const testDigest = digest(TEST_ROOTS.flatMap((d) => typescriptFiles(d).filter((f) => f.endsWith('.test.ts') || f.split(path.sep).includes('test'))));
+
 function score(file) {
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
   const counts = {};
@@ -26,22 +48,38 @@ function score(file) {
   }
   const counted = Object.entries(counts).filter(([s]) => COUNTED.has(s)).reduce((n, [, c]) => n + c, 0);
   const killed = Object.entries(counts).filter(([s]) => KILLED.has(s)).reduce((n, [, c]) => n + c, 0);
-  return { counts, killed, counted, percent: counted ? (100 * killed) / counted : 100 };
+  return { counts, killed, counted, percent: counted ? (100 * killed) / counted : 100, files: Object.keys(report.files) };
 }
 
 let failed = false;
 for (const directory of requested.length ? requested : DIRECTORIES) {
   const results = `test/mutation/${directory}.json`;
+  const testedWith = `test/mutation/${directory}.sources.json`;
+  const sources = fs.existsSync(testedWith) ? JSON.parse(fs.readFileSync(testedWith, 'utf8')) : {};
   // Each mutant's result as it is known (test/mutation/tested-mutants.reporter.mjs).
   const tested = `test-artifacts/mutation/${directory}.tested.jsonl`;
   fs.rmSync(tested, { force: true });
-  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', '--mutate', `module/${directory}/**/*.ts,!**/*.test.ts`, '--incremental', '--incrementalFile', results], {
-    stdio: 'inherit',
-    env: { ...process.env, STRYKER_TESTED_FILE: tested },
-  });
-  if (run.status !== 0 || !fs.existsSync(results)) {
-    console.error(`mutation run for module/${directory} failed`);
-    failed = true;
+  const files = sourcesOf(`module/${directory}`);
+  for (const file of files) {
+    const fingerprint = `${digest([file])}:${testDigest}`;
+    if (sources[file] === fingerprint && fs.existsSync(results)) {
+      console.log(`${file}: unchanged since its last run`);
+      continue;
+    }
+    console.log(`\n${file} (${files.indexOf(file) + 1} of ${files.length} in module/${directory})`);
+    const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', '--mutate', file, '--incremental', '--incrementalFile', results], {
+      stdio: 'inherit',
+      env: { ...process.env, STRYKER_TESTED_FILE: tested },
+    });
+    if (run.status !== 0 || !fs.existsSync(results)) {
+      console.error(`mutation run for ${file} failed`);
+      failed = true;
+      continue;
+    }
+    sources[file] = fingerprint;
+    // Files since removed drop out of the record with their results.
+    for (const known of Object.keys(sources)) if (!files.includes(known)) delete sources[known];
+    fs.writeFileSync(testedWith, `${JSON.stringify(sources, null, 2)}\n`);
   }
 }
 console.log('\nmutation score by directory (killed or timed out / all but ignored and compile errors):');
@@ -51,8 +89,11 @@ for (const directory of DIRECTORIES) {
     console.log(`  module/${directory}: not run`);
     continue;
   }
-  const { counts, killed, counted, percent } = score(results);
+  const { counts, killed, counted, percent, files } = score(results);
+  const all = sourcesOf(`module/${directory}`);
+  const missing = all.filter((f) => !files.includes(f));
   const detail = Object.entries(counts).map(([s, c]) => `${s} ${c}`).join(', ');
-  console.log(`  module/${directory}: ${percent.toFixed(1)}% (${killed}/${counted}; target ${TARGET}%) ${percent >= TARGET ? 'met' : 'MISSED'}  [${detail}]`);
+  const verdict = missing.length ? `incomplete: ${missing.join(', ')} not run` : percent >= TARGET ? 'met' : 'MISSED';
+  console.log(`  module/${directory}: ${percent.toFixed(1)}% (${killed}/${counted}; target ${TARGET}%) ${verdict}  [${detail}]`);
 }
 process.exit(failed ? 1 : 0);
