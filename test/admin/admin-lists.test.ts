@@ -220,6 +220,19 @@ describe('Admin lists: keyset pages, filters and sorts', () => {
     expect(parseDomainListQuery({ status: '', registrar: ' ', q: '' })).toMatchObject({ status: undefined, registrar: undefined, prefix: undefined, sort: 'changed', dir: 'desc', limit: 50 });
   });
 
+  it('ends the jobs list on the page holding its last row, full or not', async () => {
+    await insertRows(
+      db.knex,
+      'dt_jobs',
+      Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, type: 'TransferDomainJob', payload: '{}', status: 'done', attempts: 1, max_attempts: 3, run_at: T0, created_at: T0, updated_at: T0 })),
+    );
+    const first = await listJobs(db.knex, parseJobListQuery({ limit: '25' }, ['TransferDomainJob']));
+    expect(first.rows).toHaveLength(25);
+    const second = await listJobs(db.knex, parseJobListQuery({ limit: '25', after: first.next }, ['TransferDomainJob']));
+    expect(second.rows).toHaveLength(25);
+    expect(second.next).toBeUndefined();
+  });
+
   it('pages jobs newest first by state and type', async () => {
     await insertRows(
       db.knex,
