@@ -16,8 +16,8 @@ const TARGET = 85;
 const KILLED = new Set(['Killed', 'Timeout']);
 const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 
-// `--mysql URL`: mutants no SQLite test reaches (code for MySQL/MariaDB only) are tried again on
-// that server, as CI's second engine would catch them.
+// `--mysql URL`: mutants the SQLite run did not kill (code for MySQL/MariaDB only, or an engine
+// branch SQLite cannot tell apart) are tried again on that server, as CI's second engine run would.
 const args = process.argv.slice(2);
 const mysqlAt = args.indexOf('--mysql');
 const mysqlUrl = mysqlAt >= 0 ? args[mysqlAt + 1] : undefined;
@@ -49,18 +49,18 @@ const digest = (files) => {
 const TEST_ROOTS = ['module', 'test', 'host', 'registrar-adapters', 'cron'].filter((d) => fs.existsSync(d));
 const testDigest = digest(TEST_ROOTS.flatMap((d) => typescriptFiles(d).filter((f) => f.endsWith('.test.ts') || f.split(path.sep).includes('test'))));
 
-function stryker(mutate, results, tested, env = {}) {
-  return spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', '--mutate', mutate, '--incremental', '--incrementalFile', results], {
+function stryker(mutate, results, tested, env = {}, extra = []) {
+  return spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', '--mutate', mutate, '--incremental', '--incrementalFile', results, ...extra], {
     stdio: 'inherit',
     env: { ...process.env, ...env, STRYKER_TESTED_FILE: tested },
   });
 }
 
-/** `file`'s mutants no test reached, each as a Stryker range (`file:line:column-line:column`). */
-function notCovered(results, file) {
+/** `file`'s mutants that no test reached or none caught, each as a Stryker range (`file:line:column-line:column`). */
+function notKilled(results, file) {
   const mutants = JSON.parse(fs.readFileSync(results, 'utf8')).files[file]?.mutants ?? [];
   return mutants
-    .filter((m) => m.status === 'NoCoverage')
+    .filter((m) => m.status === 'NoCoverage' || m.status === 'Survived')
     // The report counts columns from 1, a range from 0: widened by one so each mutant falls inside.
     .map(({ location: { start, end } }) => `${file}:${start.line}:${start.column - 1}-${end.line}:${end.column}`);
 }
@@ -93,10 +93,11 @@ for (const directory of requested.length ? requested : DIRECTORIES) {
     }
     console.log(`\n${file} (${files.indexOf(file) + 1} of ${files.length} in module/${directory})`);
     let run = stryker(file, results, tested);
-    const unreached = run.status === 0 ? notCovered(results, file) : [];
-    if (mysqlUrl && unreached.length) {
-      console.log(`\n${file}: ${unreached.length} mutants no SQLite test reaches, tried on ${mysqlUrl}`);
-      run = stryker(unreached.join(','), results, tested, { DATABASE_URL: mysqlUrl });
+    const alive = run.status === 0 && mysqlUrl ? notKilled(results, file) : [];
+    if (alive.length) {
+      console.log(`\n${file}: ${alive.length} mutants the SQLite run did not kill, tried on ${mysqlUrl}`);
+      // --force: the SQLite results of these mutants are not to be reused, only replaced.
+      run = stryker(alive.join(','), results, tested, { DATABASE_URL: mysqlUrl }, ['--force']);
     }
     if (run.status !== 0 || !fs.existsSync(results)) {
       console.error(`mutation run for ${file} failed`);
