@@ -62,3 +62,18 @@ describe('jobs whose lease moved to another worker, answered together with jobs 
     expect(statements.filter((sql) => /dt_jobs/.test(sql))).toEqual([]);
   });
 });
+
+describe('a lease at the moment it ends', () => {
+  it('still belongs to its worker until it has passed', async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue(db.knex, clock, options);
+    await queue.enqueue('T', 'held', {});
+    const [held] = await queue.claim('first-worker', 1);
+    clock.advance(options.leaseMs);
+    expect(await queue.claim('second-worker', 1)).toEqual([]);
+    clock.advance(1);
+    const [taken] = await queue.claim('second-worker', 1);
+    expect(taken).toMatchObject({ id: held!.id, key: 'held' });
+  });
+});
+
