@@ -77,3 +77,28 @@ describe('a lease at the moment it ends', () => {
   });
 });
 
+describe('renewing leases', () => {
+  it('moves each job’s lease end when every lease was renewed, and holds it firmly again', async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue(db.knex, clock, options);
+    await queue.enqueue('T', 'a', {});
+    await queue.enqueue('T', 'b', {});
+    const jobs = await queue.claim('worker', 2);
+    expect(jobs.every((job) => queue.holdsFirmly(job))).toBe(true);
+    clock.advance(options.leaseMs / 2 + 1);
+    expect(jobs.some((job) => queue.holdsFirmly(job))).toBe(false);
+    expect(await queue.heartbeat(jobs)).toBe(2);
+    expect(jobs.map((job) => job.leaseExpiresAt)).toEqual([clock.now().getTime() + options.leaseMs, clock.now().getTime() + options.leaseMs]);
+    expect(jobs.every((job) => queue.holdsFirmly(job))).toBe(true);
+    expect(await queue.heartbeat([])).toBe(0);
+  });
+
+  it('moves no job’s lease end when one lease was lost, since it cannot tell which', async () => {
+    const { clock, queue, lost, kept } = await oneKeptOneLost();
+    const before = [lost.leaseExpiresAt, kept.leaseExpiresAt];
+    clock.advance(1000);
+    expect(await queue.heartbeat([lost, kept])).toBe(1);
+    expect([lost.leaseExpiresAt, kept.leaseExpiresAt]).toEqual(before);
+  });
+});
+
