@@ -85,7 +85,12 @@ describe('renewing leases', () => {
     await queue.enqueue('T', 'b', {});
     const jobs = await queue.claim('worker', 2);
     expect(jobs.every((job) => queue.holdsFirmly(job))).toBe(true);
-    clock.advance(options.leaseMs / 2 + 1);
+    // Exactly half left is no longer firm.
+    clock.advance(options.leaseMs / 2 - 1);
+    expect(jobs.every((job) => queue.holdsFirmly(job))).toBe(true);
+    clock.advance(1);
+    expect(jobs.some((job) => queue.holdsFirmly(job))).toBe(false);
+    clock.advance(1);
     expect(jobs.some((job) => queue.holdsFirmly(job))).toBe(false);
     expect(await queue.heartbeat(jobs)).toBe(2);
     expect(jobs.map((job) => job.leaseExpiresAt)).toEqual([clock.now().getTime() + options.leaseMs, clock.now().getTime() + options.leaseMs]);
