@@ -1,3 +1,4 @@
+import os from 'node:os';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../test/support/until.ts';
@@ -119,3 +120,15 @@ describe('a job worker claiming jobs', () => {
     expect(sizes).toEqual([6, 2, 2, 2, 2, 2, 2]);
   });
 });
+
+describe('a worker’s name', () => {
+  it('is the one given, or this host and process with a random part that tells two apart', async () => {
+    const queue = new JobQueue(db.knex, new FakeClock(), { maxAttempts: 3, backoffBaseMs: 1000, backoffCapMs: 8000, leaseMs: 60_000 });
+    const options = { concurrency: 1, pollIntervalMs: 20, leaseMs: 60_000, logger: pino({ level: 'silent' }), onDead: async () => {} };
+    const unnamed = [new JobWorker(queue, {}, options), new JobWorker(queue, {}, options)];
+    for (const worker of unnamed) expect(worker.workerId).toMatch(new RegExp(`^${os.hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${process.pid}:[0-9a-f]{6}$`));
+    expect(unnamed[0]!.workerId).not.toBe(unnamed[1]!.workerId);
+    expect(new JobWorker(queue, {}, { ...options, workerId: 'worker-7' }).workerId).toBe('worker-7');
+  });
+});
+
