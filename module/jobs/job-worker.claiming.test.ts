@@ -132,3 +132,16 @@ describe('a worker’s name', () => {
   });
 });
 
+describe('a worker waiting for work', () => {
+  it('starts a job enqueued in this process at once, not at its next poll', async () => {
+    const ran: string[] = [];
+    const { queue, worker } = setup(1, { run: async (payload) => void ran.push(String(payload.name)) }, 60_000);
+    worker.start();
+    // Let the first (empty) claim pass, so the worker is asleep until its next poll a minute away.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await queue.enqueue('T', 'now', { name: 'now' });
+    await until(() => ran.length === 1, 'the job enqueued to run', 3000);
+    expect(ran).toEqual(['now']);
+  });
+});
+
