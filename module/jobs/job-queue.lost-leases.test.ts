@@ -106,4 +106,3 @@ describe('renewing leases', () => {
     expect([lost.leaseExpiresAt, kept.leaseExpiresAt]).toEqual(before);
   });
 });
-

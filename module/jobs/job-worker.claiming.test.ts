@@ -144,4 +144,3 @@ describe('a worker waiting for work', () => {
     expect(ran).toEqual(['now']);
   });
 });
-

@@ -98,4 +98,3 @@ describe('Get EPP Code, asked of the service', () => {
     await world.host.close();
   });
 });
-
