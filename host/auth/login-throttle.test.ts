@@ -30,7 +30,7 @@ async function world(env: NodeJS.ProcessEnv = {}): Promise<World> {
   return {
     clock,
     hosts,
-    logs: () => capture.lines().map((line) => JSON.parse(line) as Record<string, unknown>),
+    logs: () => capture.entries(),
     rawLogs: capture.text,
     login: (credentials, address = '198.51.100.7', options = {}) =>
       request(hosts[options.host ?? 0]!.app)

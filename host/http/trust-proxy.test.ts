@@ -17,7 +17,7 @@ async function hostWith(env: NodeJS.ProcessEnv) {
   await seedDemo(db);
   // The sandbox registry's demo domains, for an audited admin action.
   await host.module.prepare();
-  return { host, logs: () => capture.lines().map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return { host, logs: () => capture.entries() };
 }
 
 /** Logs in through the proxy and returns the session cookie, sent back by hand: supertest keeps a Secure cookie off plain HTTP. */

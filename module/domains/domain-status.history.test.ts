@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
-import { engineOf } from '../database.ts';
+import { refuseInserts } from '../../test/support/refused-inserts.ts';
 import { createPendingDomain, ForbiddenTransitionError, noteDomainEvent, transitionDomain } from './domain-status.machine.ts';
 import { DomainQueries } from './domain.queries.ts';
 
@@ -11,16 +11,7 @@ const pendingDomain = (name = 'example.com', extra: { registrarRef?: string; cli
   db.knex.transaction((trx) => createPendingDomain(trx, { domain: name, clientId: extra.clientId ?? 'c1', registrarId: 'sandbox', transferOrderId: null, registrarRef: extra.registrarRef }, 'test', 'test', at));
 
 /** Makes the database refuse a history row with this cause, as a full disk or a lost connection would mid-change. */
-async function refuseHistoryCause(cause: string): Promise<() => Promise<void>> {
-  if (engineOf(db.knex) === 'mysql') {
-    await db.knex.raw(`create trigger refuse_history before insert on dt_domain_status_history for each row begin if new.cause = ? then signal sqlstate '45000' set message_text = 'history refused'; end if; end`, [cause]);
-  } else {
-    await db.knex.raw(`create trigger refuse_history before insert on dt_domain_status_history when new.cause = '${cause}' begin select raise(abort, 'history refused'); end`);
-  }
-  return async () => {
-    await db.knex.raw('drop trigger refuse_history');
-  };
-}
+const refuseHistoryCause = (cause: string) => refuseInserts(db.knex, 'dt_domain_status_history', 'history refused', { column: 'cause', value: cause });
 
 describe('a domain status change and its history', () => {
   it('are one write: when the history row cannot be written, the status does not change either', async () => {

@@ -79,7 +79,7 @@ async function setup(handler: JobHandler, options: { pollIntervalMs?: number; le
   const log = createCaptureLogger();
   const worker = new JobWorker(queue, { T: handler }, { concurrency: options.concurrency ?? 1, pollIntervalMs: options.pollIntervalMs ?? 20, leaseMs, logger: log.logger, onDead: async () => {} });
   cleanups.push(() => Promise.race([worker.stop(), pause(5000)]));
-  const logged = (msg: string) => log.lines().map((line) => JSON.parse(line) as LogLine).filter((line) => line.msg === msg);
+  const logged = (msg: string) => (log.entries() as LogLine[]).filter((line) => line.msg === msg);
   return { knex, clock, queue, worker, logged, failedWrites };
 }
 

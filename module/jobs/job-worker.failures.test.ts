@@ -25,7 +25,7 @@ function setup(handlers: Record<string, JobHandler>, options: { maxAttempts?: nu
   const log = createCaptureLogger();
   const worker = new JobWorker(queue, handlers, { concurrency: 1, pollIntervalMs: 20, leaseMs, logger: log.logger, onDead: options.onDead ?? (async () => {}) });
   workers.push(worker);
-  const logged = (msg: string) => log.lines().map((line) => JSON.parse(line) as LogLine).filter((line) => line.msg === msg);
+  const logged = (msg: string) => (log.entries() as LogLine[]).filter((line) => line.msg === msg);
   return { clock, queue, worker, logged };
 }
 

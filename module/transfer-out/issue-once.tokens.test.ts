@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../../test/support/test-database.ts';
 import { FakeClock } from '../../test/support/fake-clock.ts';
-import { engineOf } from '../database.ts';
+import { refuseInserts } from '../../test/support/refused-inserts.ts';
 import type { ClientPrincipal } from '../host-context.ts';
 import { IssueOnceTokens } from './issue-once.tokens.ts';
 
@@ -54,15 +54,11 @@ describe('issue-once form tokens', () => {
 
   it('passes on a database failure instead of taking it for a repeat', async () => {
     const { tokens: t } = tokens();
-    if (engineOf(db.knex) === 'mysql') {
-      await db.knex.raw(`create trigger refuse_tokens before insert on dt_issue_once_tokens for each row signal sqlstate '45000' set message_text = 'tokens refused'`);
-    } else {
-      await db.knex.raw(`create trigger refuse_tokens before insert on dt_issue_once_tokens begin select raise(abort, 'tokens refused'); end`);
-    }
+    const allow = await refuseInserts(db.knex, 'dt_issue_once_tokens', 'tokens refused');
     try {
       await expect(t.use(t.issue(ALICE, DOMAIN), ALICE, DOMAIN)).rejects.toThrow(/tokens refused/);
     } finally {
-      await db.knex.raw('drop trigger refuse_tokens');
+      await allow();
     }
   });
 });

@@ -79,15 +79,25 @@ export async function createEmptyDatabase(base = process.env.DATABASE_URL, sqlit
  * 400 ms, and a mutation run repeats a file's setup for every mutant. A copy of it is the same
  * migrated empty database that migrating would give.
  */
-async function sqliteMigratedTemplate(): Promise<string> {
+let template: Promise<string> | undefined;
+function sqliteMigratedTemplate(): Promise<string> {
+  // Once per process: the migration files do not change while tests run.
+  template ??= buildSqliteTemplate().catch((error) => {
+    template = undefined;
+    throw error;
+  });
+  return template;
+}
+
+async function buildSqliteTemplate(): Promise<string> {
   const hash = crypto.createHash('sha256');
   for (const set of ALL_MIGRATIONS) {
-    for (const file of fs.readdirSync(set.directory).sort()) hash.update(`${set.tableName}/${file}\0`).update(fs.readFileSync(path.join(set.directory, file)));
+    for (const name of fs.readdirSync(set.directory).sort()) hash.update(`${set.tableName}/${name}\0`).update(fs.readFileSync(path.join(set.directory, name)));
   }
-  const template = path.join(os.tmpdir(), `dt-migrated-${hash.digest('hex').slice(0, 20)}.sqlite`);
-  if (fs.existsSync(template)) return template;
+  const file = path.join(os.tmpdir(), `dt-migrated-${hash.digest('hex').slice(0, 20)}.sqlite`);
+  if (fs.existsSync(file)) return file;
   // Built aside and renamed into place, so a process racing this one never copies a half-built file.
-  const partial = `${template}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+  const partial = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
   const knex = createKnex({ engine: 'sqlite', filename: partial });
   try {
     await migrateLatest(knex, ALL_MIGRATIONS);
@@ -96,8 +106,8 @@ async function sqliteMigratedTemplate(): Promise<string> {
   } finally {
     await knex.destroy();
   }
-  fs.renameSync(partial, template);
-  return template;
+  fs.renameSync(partial, file);
+  return file;
 }
 
 export async function createMigratedDatabase(base = process.env.DATABASE_URL): Promise<TestDatabase> {

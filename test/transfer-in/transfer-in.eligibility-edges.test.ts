@@ -58,9 +58,9 @@ describe('a registry that will not give the facts', () => {
     expect(response.status).toBe(424);
     expect(response.text).toContain('We could not reach the registry to check this domain. Nothing was charged');
     await expectNothingCharged();
-    const line = capture.lines().map((l) => JSON.parse(l)).find((l) => l.msg === 'registry facts unavailable');
+    const line = capture.entries().find((l) => l.msg === 'registry facts unavailable');
     expect(line).toMatchObject({ level: 40, domain: 'demo-transferable.com', registrar: 'sandbox' });
-    expect(line.error).toBe('Injected fault: the sandbox registry failed getDomainInfo with rate_limited.');
+    expect(line!.error).toBe('Injected fault: the sandbox registry failed getDomainInfo with rate_limited.');
     await world.host.close();
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useMigratedDatabase } from '../support/test-database.ts';
 import { createCaptureLogger } from '../support/capture-logger.ts';
-import { createOutWorld, OURS, OURS_CLASSIC, type OutWorld } from './transfer-out.support.ts';
+import { createOutWorld, OURS, OURS_CLASSIC, queuedNotices, type OutWorld } from './transfer-out.support.ts';
 
 const db = useMigratedDatabase();
 const HOUR = 60 * 60 * 1000;
@@ -11,8 +11,6 @@ const runJobs = (world: OutWorld) => world.host.module.services.createWorker({ c
 const codes = (world: OutWorld) => world.host.module.services.codes;
 const issue = (world: OutWorld, domain: string, extra: { ip?: string; byClient?: boolean } = {}) =>
   codes(world).recordIssued({ domain, registrarId: 'sandbox', actor: 'admin:1', clientId: world.clientId, byClient: false, ...extra });
-const notices = async () =>
-  (await db.knex('dt_jobs').where({ type: 'SendNotificationsJob' }).orderBy('id').pluck('payload')).flatMap((p: string) => JSON.parse(p).messages);
 
 describe('the record of each code', () => {
   it('marks a domain’s open codes as gone with it when it transfers away, and its clear job then asks nothing', async () => {
@@ -63,7 +61,7 @@ describe('the record of each code', () => {
     const world = await createOutWorld(db, { adopt: [OURS, OURS_CLASSIC], config: CONFIG });
     await issue(world, OURS, { ip: '203.0.113.9', byClient: true });
     await issue(world, OURS_CLASSIC);
-    expect((await notices()).map((n: { template: string; params: { ip: string } }) => [n.template, n.params.ip])).toEqual([
+    expect((await queuedNotices(db)).map((n) => [n.template, n.params.ip])).toEqual([
       ['transfer_out.code_issued_by_client', '203.0.113.9'],
       ['transfer_out.code_issued_by_staff', '?'],
     ]);
@@ -81,7 +79,7 @@ describe('what the log says about unsetting codes', () => {
     await world.registry.addFault({ operation: 'clearEppCode', kind: 'error', errorCode: 'not_found', domainPattern: OURS_CLASSIC, times: 1 });
     world.clock.advance(337 * HOUR);
     await runJobs(world);
-    const lines = capture.lines().map((l) => JSON.parse(l));
+    const lines = capture.entries();
     const line = (msg: string) => lines.filter((l) => l.msg === msg).map(({ domain, registrar, code, reason, level }) => ({ domain, registrar, code, reason, level }));
     expect(line('EPP code unset at the registry')).toEqual([{ domain: OURS, reason: 'expired', level: 30 }]);
     expect(line('EPP code could not be unset')).toEqual([{ domain: OURS_CLASSIC, code: 'not_found', reason: 'expired', level: 40 }]);

@@ -3,7 +3,7 @@ import { useMigratedDatabase } from '../support/test-database.ts';
 import { ConflictError, InputError } from '../../module/errors.ts';
 import { countRows, createOutWorld, OURS } from './transfer-out.support.ts';
 import { createCaptureLogger } from '../support/capture-logger.ts';
-import { engineOf } from '../../module/database.ts';
+import { refuseInserts } from '../support/refused-inserts.ts';
 
 const db = useMigratedDatabase();
 
@@ -123,24 +123,20 @@ describe('adoptDomain and what is already there', () => {
     const adopted = await world.host.module.services.adoptDomain({ domain: OURS, clientId: world.clientId });
     expect(adopted.created).toBe(true);
     expect(await db.knex('dt_domains').where({ domain: OURS }).first('status', 'expiry_date')).toEqual({ status: 'active', expiry_date: null });
-    const warning = capture.lines().map((l) => JSON.parse(l)).find((l) => l.msg === 'adopting a domain without its expiry date');
+    const warning = capture.entries().find((l) => l.msg === 'adopting a domain without its expiry date');
     expect(warning).toMatchObject({ domain: OURS, registrar: 'sandbox', level: 40, err: expect.any(String) });
     await world.host.close();
   });
 
   it('passes a database failure on rather than calling it a conflict', async () => {
     const world = await createOutWorld(db, { adopt: [] });
-    if (engineOf(db.knex) === 'mysql') {
-      await db.knex.raw(`create trigger refuse_domains before insert on dt_domains for each row signal sqlstate '45000' set message_text = 'domains refused'`);
-    } else {
-      await db.knex.raw(`create trigger refuse_domains before insert on dt_domains begin select raise(abort, 'domains refused'); end`);
-    }
+    const allow = await refuseInserts(db.knex, 'dt_domains', 'domains refused');
     try {
       const refused = world.host.module.services.adoptDomain({ domain: OURS, clientId: world.clientId, registrarId: 'sandbox' });
       await expect(refused).rejects.toThrow(/domains refused/);
       await expect(refused).rejects.not.toBeInstanceOf(ConflictError);
     } finally {
-      await db.knex.raw('drop trigger refuse_domains');
+      await allow();
     }
     expect(await countRows(db, 'dt_domains')).toBe(0);
     await world.host.close();

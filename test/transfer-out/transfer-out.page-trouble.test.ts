@@ -63,7 +63,7 @@ describe('changing the transfer lock when the registrar does not simply say yes'
     expect(response.text).toContain('The registrar refused: Injected fault: the sandbox registry failed setLock with transfer_prohibited.');
     expect((await world.registry.getDomain(OURS))!.statuses).not.toContain('clientTransferProhibited');
     expect(await countRows(db, 'dt_audit_log')).toBe(0);
-    const refusal = capture.lines().map((l) => JSON.parse(l)).find((l) => l.msg === 'registrar refused a transfer-out operation');
+    const refusal = capture.entries().find((l) => l.msg === 'registrar refused a transfer-out operation');
     expect(refusal).toMatchObject({ level: 40, code: 'transfer_prohibited' });
     await world.host.close();
   });

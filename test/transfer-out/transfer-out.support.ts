@@ -5,6 +5,7 @@ import { clientIdOf, csrfOf, DEMO, loginAs, seedDemo, testModuleConfig, TEST_ENV
 import type { SandboxAdapter, SandboxRegistry } from '../../registrar-adapters/sandbox/index.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import type { ClientPrincipal } from '../../module/host-context.ts';
 
 export { countRows, databaseText } from '../transfer-in/transfer-in.support.ts';
 
@@ -83,3 +84,15 @@ export async function post(s: Session, path: string, form: Record<string, string
 }
 
 export { DEMO };
+
+/** The world's client as the module's services see them, for tests that call the services directly. */
+export function clientPrincipal(world: Pick<OutWorld, 'clientId'>, sessionId = 'service-test'): ClientPrincipal {
+  return { kind: 'client', clientId: world.clientId, sessionId };
+}
+
+/** Every notification queued so far, oldest first, as the delivery job will hand them to the host. */
+export async function queuedNotices(db: TestDatabase): Promise<Array<{ template: string; params: Record<string, string> }>> {
+  const payloads: string[] = await db.knex('dt_jobs').where({ type: 'SendNotificationsJob' }).orderBy('id').pluck('payload');
+  return payloads.flatMap((payload) => JSON.parse(payload).messages);
+}
+
