@@ -107,7 +107,7 @@ async function runScenario(scenario: Scenario, engine: Engine, orders: number): 
     if (scenario !== 'kill') problems.push(...fleet.died);
     if (scenario !== 'kill' && fleet.spawned !== settings.workers) problems.push(`workers were started ${fleet.spawned - settings.workers} extra time(s)`);
     await fleet.stopAll();
-    if (problems.length) log(`worker log (last lines):\n${fleet.tail()}`);
+    if (problems.length) log(`worker logs (last lines):\n${fleet.tail()}`);
   } finally {
     await fleet.stopAll().catch(() => undefined);
     fleet.destroy();

@@ -70,7 +70,9 @@ export async function seedPaidOrders(base: string | undefined, s: SoakSettings, 
 export class WorkerFleet {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-soak-'));
   private readonly configFile = path.join(this.dir, 'config.json');
-  private readonly logFile = path.join(this.dir, 'workers.log');
+  /** Each worker's output, in its own file, so a worker that died can be told apart. */
+  private readonly logs = new Map<number, string>();
+  private readonly diedPids: number[] = [];
   readonly live = new Set<ChildProcess>();
   /** Workers that ended without being told to: by a signal we did not send, or by an error. */
   readonly died: string[] = [];
@@ -85,7 +87,8 @@ export class WorkerFleet {
   }
 
   spawn(): ChildProcess {
-    const out = fs.openSync(this.logFile, 'a');
+    const logFile = path.join(this.dir, `worker-${this.spawned + 1}.log`);
+    const out = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, [BIN, 'worker', '--concurrency', String(this.settings.concurrency)], {
       env: { ...process.env, DATABASE_URL: this.url, DT_CONFIG: this.configFile, DT_ENCRYPTION_KEY: KEY, DT_DATA_DIR: this.dir, SESSION_SECRET: 'soak', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
       stdio: ['ignore', out, out],
@@ -93,9 +96,12 @@ export class WorkerFleet {
     fs.closeSync(out);
     this.spawned++;
     this.live.add(child);
+    if (child.pid) this.logs.set(child.pid, logFile);
     child.once('exit', (code, signal) => {
       this.live.delete(child);
-      if (!this.killed.has(child)) this.died.push(`worker ${child.pid} exited by itself (code ${code}, signal ${signal})`);
+      if (this.killed.has(child)) return;
+      this.died.push(`worker ${child.pid} exited by itself (code ${code}, signal ${signal})`);
+      if (child.pid) this.diedPids.push(child.pid);
     });
     return child;
   }
@@ -119,9 +125,16 @@ export class WorkerFleet {
     await Promise.all(exits);
   }
 
+  /** The last lines of the workers that died by themselves, or of the last worker started. */
   tail(lines = 30): string {
-    if (!fs.existsSync(this.logFile)) return '';
-    return fs.readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
+    const pids = this.diedPids.length ? this.diedPids : [...this.logs.keys()].slice(-1);
+    return pids
+      .map((pid) => {
+        const file = this.logs.get(pid)!;
+        const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n') : '';
+        return `-- worker ${pid}:\n${text}`;
+      })
+      .join('\n');
   }
 
   destroy(): void {

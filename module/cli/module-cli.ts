@@ -8,6 +8,7 @@ import { migrateDownAll, migrateLatest, type MigrationSet } from '../migration-s
 import { runSyncCommand, SYNC_COMMAND_USAGE } from './sync.command.ts';
 import { parseSandboxArgs, runSandboxCommand, SANDBOX_COMMAND_USAGE } from './sandbox.command.ts';
 import { describeCliError } from './cli-errors.ts';
+import { untilDatabaseAnswers } from './wait-for-database.ts';
 import { IMPORT_TRANSFERS_USAGE, parseImportTransfersArgs, runImportTransfers } from './import-transfers.command.ts';
 import { manifest } from '../config.ts';
 
@@ -77,12 +78,16 @@ export const MODULE_COMMANDS: Record<string, CliCommand> = {
   },
   worker: {
     summary: 'run job workers (transfers, notifications, hook deliveries) without a web server; several may share one database',
-    usage: 'worker [--concurrency N] [--once]',
+    usage: 'worker [--concurrency N] [--once] [--wait-for-database SECONDS]',
     async run({ args, output, open, signals }) {
       const options = parseWorkerArgs(args);
       if (typeof options === 'string') return usageError(output, 'worker', options);
-      const { module } = await open();
-      await module.prepare();
+      const prepared = async () => {
+        const { module: opened } = await open();
+        await opened.prepare();
+        return opened;
+      };
+      const module = await untilDatabaseAnswers(prepared, { waitMs: options.waitForDatabaseSeconds * 1000, output, signals });
       const worker = module.createWorker({ concurrency: options.concurrency });
       if (options.once) {
         const processed = await worker.runUntilIdle();
@@ -172,24 +177,30 @@ export async function runModuleCli(argv: string[], options: RunCliOptions = {}):
     return 0;
   }
 
+  // Opened once; a later call (a worker waiting for its database) only asks the database again.
   let opened: { host: CliHost; module: DomainTransferModule } | undefined;
   const open = async (): Promise<OpenedCliHost> => {
-    const file = contextFile ?? env.DT_CONTEXT;
-    const factory = file ? await loadContextFactory(file) : options.defaultHost;
-    if (!factory) throw new CliUsageError('--context FILE is required: a module whose default export returns { context, options?, migrations?, close? } (see the README, "Command line")');
-    const host = await factory(env);
-    if (!host || typeof host !== 'object' || !host.context) throw new CliUsageError('the context file returned no { context }');
+    if (!opened) {
+      const file = contextFile ?? env.DT_CONTEXT;
+      const factory = file ? await loadContextFactory(file) : options.defaultHost;
+      if (!factory) throw new CliUsageError('--context FILE is required: a module whose default export returns { context, options?, migrations?, close? } (see the README, "Command line")');
+      const host = await factory(env);
+      if (!host || typeof host !== 'object' || !host.context) throw new CliUsageError('the context file returned no { context }');
+      try {
+        // Config and wiring first (they name what is wrong), then whether the database answers.
+        opened = { host, module: createDomainTransferModule(host.context, host.options) };
+      } catch (error) {
+        await host.close?.().catch(() => undefined);
+        if ((error as { name?: string }).name === 'ConfigError' || (error as { name?: string }).name === 'HostContextError') throw error;
+        throw new DatabaseError(`cannot reach the database: ${(error as { code?: string }).code ?? (error as Error).message}`, { cause: error });
+      }
+    }
     try {
-      // Config and wiring first (they name what is wrong), then whether the database answers.
-      const module = createDomainTransferModule(host.context, host.options);
-      opened = { host, module };
-      await host.context.knex.raw('select 1');
-      return { module, knex: host.context.knex, migrations: host.migrations ?? [] };
+      await opened.host.context.knex.raw('select 1');
     } catch (error) {
-      if (!opened) await host.close?.().catch(() => undefined);
-      if ((error as { name?: string }).name === 'ConfigError' || (error as { name?: string }).name === 'HostContextError') throw error;
       throw new DatabaseError(`cannot reach the database: ${(error as { code?: string }).code ?? (error as Error).message}`, { cause: error });
     }
+    return { module: opened.module, knex: opened.host.context.knex, migrations: opened.host.migrations ?? [] };
   };
 
   try {
@@ -242,11 +253,19 @@ async function loadContextFactory(file: string): Promise<CliHostFactory> {
   return factory as CliHostFactory;
 }
 
-function parseWorkerArgs(args: string[]): { concurrency?: number; once: boolean } | string {
-  const options: { concurrency?: number; once: boolean } = { once: false };
+/** How long a worker waits for a database that does not answer at its start, by default. */
+export const WORKER_WAIT_FOR_DATABASE_SECONDS = 60;
+
+function parseWorkerArgs(args: string[]): { concurrency?: number; once: boolean; waitForDatabaseSeconds: number } | string {
+  const options: { concurrency?: number; once: boolean; waitForDatabaseSeconds: number } = { once: false, waitForDatabaseSeconds: WORKER_WAIT_FOR_DATABASE_SECONDS };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--once') options.once = true;
+    else if (arg === '--wait-for-database') {
+      const value = Number(args[++i]);
+      if (!Number.isInteger(value) || value < 0 || value > 86_400) return '--wait-for-database needs a whole number of seconds from 0 to 86400';
+      options.waitForDatabaseSeconds = value;
+    }
     else if (arg === '--concurrency') {
       const value = Number(args[++i]);
       if (!Number.isInteger(value) || value < 1 || value > 500) return '--concurrency needs a whole number from 1 to 500';
