@@ -21,7 +21,8 @@ export interface NormalizedDomain {
 export function normalizeDomain(input: unknown): NormalizedDomain {
   if (typeof input !== 'string' || !input.trim()) throw new InputError('transfer:errors.domain_required', {}, 'domain');
   let name = input.trim().toLowerCase();
-  if (/^[a-z][a-z0-9+.-]*:\/\//.test(name) || /[/?#@:\s]/.test(name)) {
+  // A URL, an address or a path: its ':', '/' or '@' is never part of a name.
+  if (/[/?#@:\s]/.test(name)) {
     throw new InputError('transfer:errors.domain_not_a_name', { input: input.trim().slice(0, 80) }, 'domain');
   }
   // Ideographic and fullwidth full stops are label separators too (UTS #46).
@@ -74,8 +75,7 @@ export const EPP_CODE_MAX_LENGTH = 128;
  * registry would refuse days later, so the person is told now.
  */
 export function validateEppCode(input: unknown): string {
-  if (typeof input !== 'string' || input.length === 0) throw new InputError('transfer:errors.code_required', {}, 'eppCode');
-  if (!input.trim()) throw new InputError('transfer:errors.code_required', {}, 'eppCode');
+  if (typeof input !== 'string' || !input.trim()) throw new InputError('transfer:errors.code_required', {}, 'eppCode');
   if (input !== input.trim()) throw new InputError('transfer:errors.code_surrounding_space', {}, 'eppCode');
   if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0]/u.test(input)) throw new InputError('transfer:errors.code_not_printable', {}, 'eppCode');
   const length = [...input].length;
