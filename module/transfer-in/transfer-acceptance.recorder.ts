@@ -69,10 +69,8 @@ export function createAcceptanceRecorder(deps: { knex: Knex; queue: JobQueue; no
 }
 
 async function acceptMany(trx: Knex.Transaction, items: Acceptance[], codes: AuthCodeLifecycle): Promise<void> {
-  const names = items.map((i) => i.order.domain);
-  if (new Set(names).size !== names.length) throw new Error('one domain twice in a batch');
-  // A name that gained a row since the job started fails the insert, and with it this batch,
-  // which is then written one by one.
+  // A name that gained a row since the job started (or is twice in the batch) fails the insert
+  // on the unique name, and with it this batch, which is then written one by one.
   const fresh = items.filter((i) => !i.domainRowExists && i.result.kind === 'pending');
   for (const item of items.filter((i) => !fresh.includes(i))) await acceptOne(trx, item, codes);
   if (!fresh.length) return;

@@ -35,7 +35,7 @@ describe('a client transfers a domain in: order → invoice → payment → job 
     const after = await db.knex('dt_transfer_orders').where({ id: order.id }).first();
     expect(after).toMatchObject({ status: 'submitted', epp_code_ciphertext: null, open_domain: null });
     expect(after.epp_code_purged_at).not.toBeNull();
-    expect(await db.knex('dt_provisioning_log').where({ domain: 'demo-transferable.com' }).select('action', 'outcome')).toEqual([{ action: 'transfer.request', outcome: 'ok' }]);
+    expect(await db.knex('dt_provisioning_log').where({ domain: 'demo-transferable.com' }).select('action', 'outcome', 'message')).toEqual([{ action: 'transfer.request', outcome: 'ok', message: `accepted (${domain.registrar_ref})` }]);
     expect(await db.knex('dt_domain_status_history').where({ domain_id: domain.id }).select('to_status', 'cause')).toEqual([{ to_status: 'pending', cause: 'transfer.requested' }]);
     expect(world.events.map((e) => e.name)).toEqual(['domain.transfer.requested']);
     expect(await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).first()).toMatchObject({ status: 'done', attempts: 1 });
