@@ -156,7 +156,7 @@ describe('a lost response and a damaged code', () => {
     flipped[0] = flipped[0]! ^ 0xff;
     await db.knex('dt_transfer_orders').where({ id: order.id }).update({ epp_code_ciphertext: [v, iv, flipped.toString('base64'), tag].join('.') });
     await runJobs(world);
-    expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'failed', failure_code: 'code_unreadable' });
+    expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'failed', failure_code: 'code_unreadable', failure_reason: 'the stored EPP code could not be decrypted' });
     expect(await countRows(db, 'dt_sandbox_transfers', { domain: 'demo-transferable.com' })).toBe(0);
     await world.host.close();
   });

@@ -100,3 +100,40 @@ describe('a refusal that arrives after the order has moved on', () => {
     await world.host.close();
   });
 });
+
+describe('a job whose order has moved on before it ran', () => {
+  const quiet = async () => {
+    expect(await requestsAtRegistry()).toBe(0);
+    expect(await countRows(db, 'dt_domains')).toBe(0);
+    expect(await countRows(db, 'dt_provisioning_log')).toBe(0);
+    expect(await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).first()).toMatchObject({ status: 'done', attempts: 1 });
+  };
+
+  it('does nothing for an order ended meanwhile', async () => {
+    const world = await createTransferWorld(db);
+    const order = await paidOrder(world);
+    await db.knex('dt_transfer_orders').where({ id: order.id }).update({ status: 'cancelled', open_domain: null });
+    await runJobs(world);
+    await quiet();
+    expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'cancelled', failure_code: null });
+    await world.host.close();
+  });
+
+  it('does nothing when the order was dispatched again since (a newer job carries it)', async () => {
+    const world = await createTransferWorld(db);
+    const order = await paidOrder(world);
+    await db.knex('dt_transfer_orders').where({ id: order.id }).update({ dispatch_count: 2 });
+    await runJobs(world);
+    await quiet();
+    expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'queued', failure_code: null });
+    await world.host.close();
+  });
+
+  it('does nothing for an order that is not there', async () => {
+    const world = await createTransferWorld(db);
+    await world.host.module.services.queue.enqueue('TransferDomainJob', 'transfer:gone', { transferOrderId: 999, clientId: '1', dispatch: 1 });
+    await runJobs(world);
+    await quiet();
+    await world.host.close();
+  });
+});

@@ -65,8 +65,28 @@ describe('a transfer request the registrar does not answer', () => {
     await runJobs(world);
     expect(await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).first()).toMatchObject({ status: 'dead' });
     expect((await order()).status).toBe('submitted');
-    expect((await db.knex('dt_domains').where({ domain: DOMAIN }).first()).status).toBe('pending');
+    const domain = await db.knex('dt_domains').where({ domain: DOMAIN }).first();
+    expect(domain.status).toBe('pending');
     expect(await requestsAtRegistry()).toBe(1);
+    expect(await db.knex('dt_provisioning_log').where({ domain: DOMAIN }).select('action', 'outcome', 'message')).toEqual([
+      { action: 'transfer.confirm', outcome: 'ok', message: 'registry already had our request; confirmed by status query' },
+    ]);
+    expect(await db.knex('dt_domain_status_history').where({ domain_id: domain.id }).select('to_status', 'cause', 'actor')).toEqual([{ to_status: 'pending', cause: 'transfer.requested', actor: 'jobs' }]);
+  });
+
+  it('a job that dies after its order was ended meanwhile leaves the order as it is', async () => {
+    const world = await createTransferWorld(db, { config: { jobs: { runInHost: false, maxAttempts: 1 } } });
+    await paidOrder(world);
+    const queue = world.host.module.services.queue;
+    const [job] = await queue.claim('killed', 1);
+    await queue.start(job!);
+    await db.knex('dt_transfer_orders').update({ status: 'cancelled', open_domain: null, epp_code_ciphertext: null });
+    world.clock.advance(LATER);
+    await runJobs(world);
+    expect(await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).first()).toMatchObject({ status: 'dead' });
+    expect(await order()).toMatchObject({ status: 'cancelled', failure_code: null, failure_reason: null });
+    expect(await db.knex('dt_provisioning_log').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    expect(await requestsAtRegistry()).toBe(0);
   });
 
   it('when none got through, the order fails with a reason that says the registry was asked', async () => {
