@@ -38,6 +38,8 @@ describe('a client transfers a domain in: order → invoice → payment → job 
     expect(await db.knex('dt_provisioning_log').where({ domain: 'demo-transferable.com' }).select('action', 'outcome', 'message')).toEqual([{ action: 'transfer.request', outcome: 'ok', message: `accepted (${domain.registrar_ref})` }]);
     expect(await db.knex('dt_domain_status_history').where({ domain_id: domain.id }).select('to_status', 'cause')).toEqual([{ to_status: 'pending', cause: 'transfer.requested' }]);
     expect(world.events.map((e) => e.name)).toEqual(['domain.transfer.requested']);
+    const transfer = await db.knex('dt_sandbox_transfers').where({ domain: 'demo-transferable.com' }).first();
+    expect(world.events[0]!.payload).toMatchObject({ domain: 'demo-transferable.com', reference: domain.registrar_ref, actionDate: new Date(Number(transfer.action_date)).toISOString() });
     expect(await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).first()).toMatchObject({ status: 'done', attempts: 1 });
     expect(await db.knex('host_outbox').select('recipient_kind', 'template', 'client_id')).toEqual([{ recipient_kind: 'client', template: 'transfer.submitted', client_id: Number(order.client_id) }]);
 

@@ -43,6 +43,8 @@ describe('a transfer request the registrar does not answer', () => {
     await runJobs(world);
     expect((await order()).status).toBe('queued');
     expect(await requestsAtRegistry()).toBe(1);
+    // A second request would now be refused: the retry must not send one.
+    await world.host.module.sandbox()!.addFault({ operation: 'transfer', kind: 'error', errorCode: 'not_eligible', times: 1 });
 
     world.clock.advance(LATER);
     await runJobs(world);
