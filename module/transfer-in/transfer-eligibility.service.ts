@@ -12,7 +12,8 @@ import { toUnicode, type NormalizedDomain } from './domain-name.ts';
 export class TransferRefusedError extends AppError {
   readonly reasons: UnmetRule[];
   constructor(reasons: UnmetRule[]) {
-    const first = reasons[0] ?? { rule: 'unknown', params: {} };
+    // Made only with at least one unmet rule; the first is the headline.
+    const first = reasons[0]!;
     super(422, `rules:${first.rule}`, first.params, { field: 'domain' });
     this.name = 'TransferRefusedError';
     this.reasons = reasons;
@@ -31,9 +32,9 @@ export const OPEN_ORDER_STATUSES = ['awaiting_payment', 'queued', 'failed'] as c
 export type OpenHolders = Map<string, { clientId: string; managed: boolean }>;
 
 /** Refuses a name someone holds. Another client's order or domain is not revealed: they hear only that it cannot be ordered now. */
-export function refuseHeld(name: Pick<NormalizedDomain, 'domain' | 'unicode'>, clientId: string | undefined, holder: { clientId: string; managed: boolean } | undefined): void {
+export function refuseHeld(name: Pick<NormalizedDomain, 'domain' | 'unicode'>, clientId: string, holder: { clientId: string; managed: boolean } | undefined): void {
   if (!holder) return;
-  if (clientId !== undefined && holder.clientId !== clientId) throw new ConflictError('rules:not_available', { domain: name.unicode });
+  if (holder.clientId !== clientId) throw new ConflictError('rules:not_available', { domain: name.unicode });
   throw new ConflictError(holder.managed ? 'rules:already_managed' : 'rules:open_transfer_exists', { domain: name.unicode });
 }
 
@@ -80,8 +81,8 @@ export class TransferEligibility {
     return { domain: name.domain, registrarId: routed.id, adapter: routed.adapter, amountMinor, currency: this.deps.config.pricing.currency, suffix };
   }
 
-  /** `clientId`, when a client asks: only their own open order or domain is named to them. */
-  async check(name: NormalizedDomain, clientId?: string, holders?: OpenHolders): Promise<TransferQuote> {
+  /** For `clientId`'s order: only their own open order or domain is named to them. */
+  async check(name: NormalizedDomain, clientId: string, holders?: OpenHolders): Promise<TransferQuote> {
     const quote = this.quote(name);
     // A bulk check has looked up a whole page of names at once (openHolders).
     if (holders) refuseHeld(name, clientId, holders.get(name.domain));
@@ -99,7 +100,7 @@ export class TransferEligibility {
    * Refuses a domain with an open order or under management. Another client's order or domain
    * is not revealed: they are told only that it cannot be ordered now.
    */
-  async assertNoOpenTransfer(name: Pick<NormalizedDomain, 'domain' | 'unicode'>, clientId?: string): Promise<void> {
+  async assertNoOpenTransfer(name: Pick<NormalizedDomain, 'domain' | 'unicode'>, clientId: string): Promise<void> {
     refuseHeld(name, clientId, (await this.openHolders([name.domain])).get(name.domain));
   }
 
