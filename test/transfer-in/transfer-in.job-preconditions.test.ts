@@ -77,6 +77,28 @@ describe('a host without a bulk client lookup', () => {
     expect(asked).toEqual([String((await db.knex('dt_transfer_orders').first()).client_id)]);
     await world.host.close();
   });
+
+  it.each([
+    ['names no client (a job queued by an earlier version)', undefined],
+    ['names another client', '999'],
+  ])('reads the order’s own client when the job %s', async (_, clientId) => {
+    const world = await createTransferWorld(db);
+    const order = await paidOrder(world);
+    const asked: string[] = [];
+    const one = world.host.billing.getClient.bind(world.host.billing);
+    (world.host.billing as { getClients?: unknown }).getClients = undefined;
+    world.host.billing.getClient = async (id: string) => {
+      asked.push(id);
+      return one(id);
+    };
+    await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).update({ payload: JSON.stringify({ transferOrderId: order.id, dispatch: 1, ...(clientId ? { clientId } : {}) }) });
+    await runJobs(world);
+
+    expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'submitted' });
+    expect(await requestsAtRegistry()).toBe(1);
+    expect(asked).toEqual([...(clientId ? [clientId] : []), String(order.client_id)]);
+    await world.host.close();
+  });
 });
 
 describe('a refusal that arrives after the order has moved on', () => {
