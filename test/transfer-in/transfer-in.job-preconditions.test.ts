@@ -19,6 +19,18 @@ async function paidOrder(world: TransferWorld) {
   return db.knex('dt_transfer_orders').first();
 }
 
+/** The host without a bulk client lookup, each client read recorded. */
+function clientReadsOneByOne(world: TransferWorld): string[] {
+  const asked: string[] = [];
+  const one = world.host.billing.getClient.bind(world.host.billing);
+  (world.host.billing as { getClients?: unknown }).getClients = undefined;
+  world.host.billing.getClient = async (id: string) => {
+    asked.push(id);
+    return one(id);
+  };
+  return asked;
+}
+
 const requestsAtRegistry = () => countRows(db, 'dt_sandbox_transfers', { domain: DOMAIN });
 
 describe('a paid transfer whose job cannot ask the registrar', () => {
@@ -63,13 +75,7 @@ describe('a host without a bulk client lookup', () => {
   it('has each client read on its own, and the transfer goes through with their contacts', async () => {
     const world = await createTransferWorld(db);
     await paidOrder(world);
-    const asked: string[] = [];
-    const one = world.host.billing.getClient.bind(world.host.billing);
-    (world.host.billing as { getClients?: unknown }).getClients = undefined;
-    world.host.billing.getClient = async (id: string) => {
-      asked.push(id);
-      return one(id);
-    };
+    const asked = clientReadsOneByOne(world);
     await runJobs(world);
 
     expect(await db.knex('dt_transfer_orders').first()).toMatchObject({ status: 'submitted' });
@@ -84,13 +90,7 @@ describe('a host without a bulk client lookup', () => {
   ])('reads the order’s own client when the job %s', async (_, clientId) => {
     const world = await createTransferWorld(db);
     const order = await paidOrder(world);
-    const asked: string[] = [];
-    const one = world.host.billing.getClient.bind(world.host.billing);
-    (world.host.billing as { getClients?: unknown }).getClients = undefined;
-    world.host.billing.getClient = async (id: string) => {
-      asked.push(id);
-      return one(id);
-    };
+    const asked = clientReadsOneByOne(world);
     await db.knex('dt_jobs').where({ type: 'TransferDomainJob' }).update({ payload: JSON.stringify({ transferOrderId: order.id, dispatch: 1, ...(clientId ? { clientId } : {}) }) });
     await runJobs(world);
 
