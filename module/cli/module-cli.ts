@@ -265,8 +265,7 @@ function parseWorkerArgs(args: string[]): { concurrency?: number; once: boolean;
       const value = Number(args[++i]);
       if (!Number.isInteger(value) || value < 0 || value > 86_400) return '--wait-for-database needs a whole number of seconds from 0 to 86400';
       options.waitForDatabaseSeconds = value;
-    }
-    else if (arg === '--concurrency') {
+    } else if (arg === '--concurrency') {
       const value = Number(args[++i]);
       if (!Number.isInteger(value) || value < 1 || value > 500) return '--concurrency needs a whole number from 1 to 500';
       options.concurrency = value;
