@@ -7,17 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmptyDatabase } from '../test/support/test-database.ts';
 import { main } from './cli.ts';
-import type { Output } from './start-host.ts';
+import { captureOutput } from '../test/support/capture-output.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
-}
 
 const baseEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   DT_DATA_DIR: path.join(tmp, 'data'),
@@ -28,14 +22,14 @@ const baseEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 
 describe('the CLI', () => {
   it('prints usage and exits 2 for an unknown subcommand', async () => {
-    const output = capture();
+    const output = captureOutput();
     expect(await main(['bogus'], baseEnv(), output)).toBe(2);
     expect(output.stderr.join('\n')).toContain('unknown command "bogus"');
     expect(output.stderr.join('\n')).toContain('usage: domain-transfers');
   });
 
   it('prints help with every subcommand and exits 0', async () => {
-    const output = capture();
+    const output = captureOutput();
     expect(await main(['--help'], baseEnv(), output)).toBe(0);
     expect(output.stdout.join('\n')).toMatch(/start[\s\S]*migrate/);
   });
@@ -43,14 +37,14 @@ describe('the CLI', () => {
   it('applies both migration sets, says so, and rolls everything back', async () => {
     const db = await createEmptyDatabase();
     const env = baseEnv({ DATABASE_URL: db.url });
-    const first = capture();
+    const first = captureOutput();
     expect(await main(['migrate'], env, first)).toBe(0);
     expect(first.stdout).toContain('applied 001_host');
     expect(first.stdout.some((line) => line.startsWith('applied 001_'))).toBe(true);
-    const again = capture();
+    const again = captureOutput();
     expect(await main(['migrate'], env, again)).toBe(0);
     expect(again.stdout).toEqual(['already up to date']);
-    const rollback = capture();
+    const rollback = captureOutput();
     expect(await main(['migrate', '--rollback-all'], env, rollback)).toBe(0);
     expect(rollback.stdout).toEqual(['rolled back every migration']);
     await db.destroy();
@@ -59,7 +53,7 @@ describe('the CLI', () => {
   it('names an unknown config key from the DT_CONFIG file and exits 2 without a stack trace', async () => {
     const file = path.join(tmp, 'bad-config.json');
     fs.writeFileSync(file, JSON.stringify({ sync: { shedule: '0 5 * * *' } }));
-    const output = capture();
+    const output = captureOutput();
     expect(await main(['migrate'], baseEnv({ DT_CONFIG: file }), output)).toBe(2);
     expect(output.stderr).toHaveLength(1);
     expect(output.stderr[0]).toMatch(/^config error: .*sync\.shedule/);
@@ -69,7 +63,7 @@ describe('the CLI', () => {
   it('reports a DT_CONFIG file that is not JSON as a config error', async () => {
     const file = path.join(tmp, 'not-json.json');
     fs.writeFileSync(file, '{ nope');
-    const output = capture();
+    const output = captureOutput();
     expect(await main(['migrate'], baseEnv({ DT_CONFIG: file }), output)).toBe(2);
     expect(output.stderr[0]).toMatch(/^config error: DT_CONFIG file .* is not valid JSON/);
   });
@@ -114,7 +108,7 @@ describe('the CLI', () => {
   });
 
   it('prints its version', async () => {
-    const output = capture();
+    const output = captureOutput();
     expect(await main(['--version'], baseEnv(), output)).toBe(0);
     expect(output.stdout).toEqual([`domain-transfers ${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}`]);
   });
@@ -123,13 +117,13 @@ describe('the CLI', () => {
     const db = await createEmptyDatabase();
     const env = baseEnv({ DATABASE_URL: db.url });
     try {
-      expect(await main(['migrate'], env, capture())).toBe(0);
+      expect(await main(['migrate'], env, captureOutput())).toBe(0);
       await db.knex('host_clients').insert({ name: 'Leftover', email: 'left@example.com', street: '1 Road', city: 'Town', postcode: '1', country_code: 'US', created_at: 1, updated_at: 1 });
-      const refused = capture();
+      const refused = captureOutput();
       expect(await main(['reset-demo'], env, refused)).toBe(2);
       expect(refused.stderr[0]).toContain('reset-demo --yes');
       expect(await db.knex('host_clients').count({ n: '*' }).first()).toMatchObject({ n: 1 });
-      const reset = capture();
+      const reset = captureOutput();
       expect(await main(['reset-demo', '--yes'], env, reset)).toBe(0);
       expect(reset.stdout[0]).toContain('the demo starts over');
       expect(await db.knex('host_clients').count({ n: '*' }).first()).toMatchObject({ n: 0 });
@@ -145,7 +139,7 @@ describe('the CLI', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     const db = await createEmptyDatabase();
     try {
-      const output = capture();
+      const output = captureOutput();
       expect(await main(['start'], baseEnv({ DATABASE_URL: db.url, PORT: String(port) }), output)).toBe(2);
       expect(output.stderr).toEqual([`config error: PORT ${port} is already in use by another program; stop it or set PORT to a free port`]);
       expect(await db.knex.schema.hasTable('dt_knex_migrations')).toBe(false);

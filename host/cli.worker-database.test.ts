@@ -8,7 +8,7 @@ import { OutageProxy } from '../test/support/outage-proxy.ts';
 import { JobQueue } from '../module/jobs/job-queue.ts';
 import { systemClock } from '../module/clock.ts';
 import { main } from './cli.ts';
-import type { Output } from './start-host.ts';
+import { captureOutput } from '../test/support/capture-output.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-cli-worker-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -17,12 +17,6 @@ const db = useMigratedDatabase();
 const onMysql = Boolean(process.env.DATABASE_URL?.startsWith('mysql'));
 const NOWHERE = 'mysql://root@127.0.0.1:1/nothing';
 const REFUSED = 'database error: cannot reach MySQL/MariaDB root@127.0.0.1:1/nothing: ECONNREFUSED';
-
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
-}
 
 const env = (databaseUrl: string): NodeJS.ProcessEnv => ({ DT_DATA_DIR: path.join(tmp, 'data'), DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
 
@@ -34,7 +28,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number 
 
 describe('a worker started while its database does not answer', () => {
   it('keeps trying for the time it was given, saying when it tries next, then exits 2 naming the target', async () => {
-    const output = capture();
+    const output = captureOutput();
     const { result, ms } = await timed(() => main(['worker', '--once', '--wait-for-database', '2'], env(NOWHERE), output));
     expect(result).toBe(2);
     expect(ms).toBeGreaterThanOrEqual(2000);
@@ -47,7 +41,7 @@ describe('a worker started while its database does not answer', () => {
   });
 
   it('with --wait-for-database 0 exits at once with the one line', async () => {
-    const output = capture();
+    const output = captureOutput();
     const { result, ms } = await timed(() => main(['worker', '--once', '--wait-for-database', '0'], env(NOWHERE), output));
     expect(result).toBe(2);
     expect(ms).toBeLessThan(1000);
@@ -55,7 +49,7 @@ describe('a worker started while its database does not answer', () => {
   });
 
   it('stops waiting on SIGTERM', async () => {
-    const output = capture();
+    const output = captureOutput();
     const signals = new EventEmitter();
     setTimeout(() => signals.emit('SIGTERM'), 300);
     const { result, ms } = await timed(() => main(['worker', '--wait-for-database', '60'], env(NOWHERE), output, signals));
@@ -67,17 +61,17 @@ describe('a worker started while its database does not answer', () => {
 
   it('refuses a wait that is not a whole number of seconds', async () => {
     for (const value of ['-1', 'soon', '1.5', '86401']) {
-      const output = capture();
+      const output = captureOutput();
       expect(await main(['worker', '--wait-for-database', value], env(NOWHERE), output)).toBe(2);
       expect(output.stderr[0]).toBe('worker: --wait-for-database needs a whole number of seconds from 0 to 86400');
     }
-    const missing = capture();
+    const missing = captureOutput();
     expect(await main(['worker', '--wait-for-database'], env(NOWHERE), missing)).toBe(2);
     expect(missing.stderr[0]).toBe('worker: --wait-for-database needs a whole number of seconds from 0 to 86400');
   });
 
   it('does not wait for a database that cannot be opened as written: a bad DATABASE_URL', async () => {
-    const output = capture();
+    const output = captureOutput();
     const { result, ms } = await timed(() => main(['worker', '--once'], env('postgres://nope/x'), output));
     expect(result).toBe(2);
     expect(ms).toBeLessThan(1000);
@@ -90,12 +84,13 @@ describe('a worker started while its database does not answer', () => {
   // protocol, no server needed).
   describe.skipIf(!onMysql)('on MariaDB', () => {
     it('starts working as soon as the server answers, with no job lost', async () => {
-      const proxy = new OutageProxy({ host: db.target.engine === 'mysql' ? db.target.host : '', port: db.target.engine === 'mysql' ? db.target.port : 0 });
+      if (db.target.engine !== 'mysql') throw new Error('MySQL only');
+      const proxy = new OutageProxy(db.target);
       await proxy.up();
       await proxy.down(); // its port now refuses, as a server still starting does
       await new JobQueue(db.knex, systemClock, { maxAttempts: 3, backoffBaseMs: 200, backoffCapMs: 1000, leaseMs: 60_000 }).enqueue('SendNotificationsJob', 'wait-1', { messages: [{ to: { kind: 'admins' }, template: 'sync.transfer_completed', params: { domain: 'example.com', expiryDate: '2027-12-03' }, locale: 'en' }] });
       const url = db.url.replace(/@[^/]+\//, `@127.0.0.1:${proxy.port}/`);
-      const output = capture();
+      const output = captureOutput();
       const back = new Promise<void>((resolve) => setTimeout(() => void proxy.up().then(resolve), 1500));
       try {
         const { result, ms } = await timed(() => main(['worker', '--once', '--wait-for-database', '30'], env(url), output));
@@ -113,7 +108,7 @@ describe('a worker started while its database does not answer', () => {
     });
 
     it('does not wait for credentials the server turns away', async () => {
-      const output = capture();
+      const output = captureOutput();
       const url = db.url.replace(/^mysql:\/\/[^@]+@/, 'mysql://no-such-user:wrong@');
       const { result, ms } = await timed(() => main(['worker', '--once'], env(url), output));
       expect(result).toBe(2);

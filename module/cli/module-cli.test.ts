@@ -3,18 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runModuleCli, type CliOutput } from './module-cli.ts';
+import { runModuleCli } from './module-cli.ts';
 import { createEmptyDatabase } from '../../test/support/test-database.ts';
+import { captureOutput } from '../../test/support/capture-output.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-module-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function capture(): CliOutput & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
-}
 
 /**
  * A platform's context file: its own knex, bus, billing, notifier and auth, no reference host.
@@ -54,24 +49,24 @@ describe('the module command line with a host context file', () => {
     const env = { DT_TEST_DATABASE_URL: db.url };
     const file = writeContextFile('context.mjs');
     try {
-      const worker = capture();
+      const worker = captureOutput();
       expect(await runModuleCli(['worker', '--once', '--context', file], { env, output: worker })).toBe(2);
       expect(worker.stderr[0]).toMatch(/^domain-transfers: \d+ migration\(s\) not applied to this database \(001_core, .*\)\. Apply them before start\(\): `npx domain-transfers migrate --context/);
 
-      const migrate = capture();
+      const migrate = captureOutput();
       expect(await runModuleCli(['migrate', `--context=${file}`], { env, output: migrate })).toBe(0);
       expect(migrate.stdout).toContain('applied 006_events');
       expect(await db.knex.schema.hasTable('host_orders')).toBe(false);
 
-      const again = capture();
+      const again = captureOutput();
       expect(await runModuleCli(['migrate'], { env: { ...env, DT_CONTEXT: file }, output: again })).toBe(0);
       expect(again.stdout).toEqual(['already up to date']);
 
-      const once = capture();
+      const once = captureOutput();
       expect(await runModuleCli(['worker', '--once', '--context', file], { env, output: once })).toBe(0);
       expect(once.stdout[0]).toMatch(/^worker .*: 0 job\(s\) processed$/);
 
-      const sync = capture();
+      const sync = captureOutput();
       expect(await runModuleCli(['sync-domain-statuses', '--context', file], { env, output: sync })).toBe(0);
       expect(sync.stdout.at(-1)).toMatch(/^done \(run #\d+\)$/);
     } finally {
@@ -80,17 +75,17 @@ describe('the module command line with a host context file', () => {
   });
 
   it('asks for --context when there is no default, and says what a missing or broken file is, in one line, exit 2', async () => {
-    const none = capture();
+    const none = captureOutput();
     expect(await runModuleCli(['migrate'], { env: {}, output: none })).toBe(2);
     expect(none.stderr[0]).toMatch(/^migrate: --context FILE is required/);
 
-    const missing = capture();
+    const missing = captureOutput();
     expect(await runModuleCli(['migrate', '--context', path.join(tmp, 'nowhere.mjs')], { env: {}, output: missing })).toBe(2);
     expect(missing.stderr).toEqual([`migrate: context file ${path.join(tmp, 'nowhere.mjs')} not found`]);
 
     const db = await createEmptyDatabase();
     try {
-      const broken = capture();
+      const broken = captureOutput();
       expect(await runModuleCli(['migrate', '--context', writeContextFile('broken.mjs', { broken: true })], { env: { DT_TEST_DATABASE_URL: db.url }, output: broken })).toBe(2);
       expect(broken.stderr).toEqual(['domain-transfers: the host context is not usable: billing is missing']);
     } finally {
@@ -99,10 +94,10 @@ describe('the module command line with a host context file', () => {
   });
 
   it('prints its commands, and a usage error names the option', async () => {
-    const help = capture();
+    const help = captureOutput();
     expect(await runModuleCli(['--help'], { output: help })).toBe(0);
     expect(help.stdout.join('\n')).toMatch(/migrate[\s\S]*worker[\s\S]*sync-domain-statuses[\s\S]*--context FILE/);
-    const bad = capture();
+    const bad = captureOutput();
     expect(await runModuleCli(['worker', '--concurrency', 'lots', '--context', 'x.mjs'], { output: bad })).toBe(2);
     expect(bad.stderr[0]).toBe('worker: --concurrency needs a whole number from 1 to 500');
   });
@@ -112,24 +107,24 @@ describe('the module command line with a host context file', () => {
     const env = { DT_TEST_DATABASE_URL: db.url };
     const file = writeContextFile('faults.mjs');
     try {
-      expect(await runModuleCli(['migrate', '--context', file], { env, output: capture() })).toBe(0);
-      const added = capture();
+      expect(await runModuleCli(['migrate', '--context', file], { env, output: captureOutput() })).toBe(0);
+      const added = captureOutput();
       expect(await runModuleCli(['sandbox', 'fault', 'add', '--operation', 'transfer', '--kind', 'hang', '--domains', '*.com', '--rate', '0.2', '--context', file], { env, output: added })).toBe(0);
       expect(added.stdout).toEqual([expect.stringMatching(/^#\d+ transfer on \*\.com: hang, 20% of calls$/)]);
 
-      const second = capture();
+      const second = captureOutput();
       expect(await runModuleCli(['sandbox', 'fault', 'add', '--kind=error', '--code=rate_limited', '--times=3', '--context', file], { env, output: second })).toBe(0);
       expect(second.stdout[1]).toMatch(/^#\d+ \* on \*: error rate_limited, next 3 call\(s\)$/);
 
-      const bad = capture();
+      const bad = captureOutput();
       expect(await runModuleCli(['sandbox', 'fault', 'add', '--kind', 'error', '--code', 'gremlins', '--context', file], { env, output: bad })).toBe(2);
       expect(bad.stderr[0]).toMatch(/^sandbox fault add: unknown registrar error code "gremlins"/);
-      const usage = capture();
+      const usage = captureOutput();
       expect(await runModuleCli(['sandbox', 'fault', 'add', '--times', 'many', '--context', file], { env, output: usage })).toBe(2);
       expect(usage.stderr[0]).toBe('sandbox: --times must be a number, not "many"');
 
-      expect(await runModuleCli(['sandbox', 'fault', 'clear', '--context', file], { env, output: capture() })).toBe(0);
-      const listed = capture();
+      expect(await runModuleCli(['sandbox', 'fault', 'clear', '--context', file], { env, output: captureOutput() })).toBe(0);
+      const listed = captureOutput();
       expect(await runModuleCli(['sandbox', 'fault', 'list', '--context', file], { env, output: listed })).toBe(0);
       expect(listed.stdout).toEqual(['no faults set']);
       expect(Number((await db.knex('dt_sandbox_faults').where('remaining', '>', 0).count({ n: '*' }).first())!.n)).toBe(0);

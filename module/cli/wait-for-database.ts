@@ -18,7 +18,7 @@ function codes(error: unknown): string[] {
 }
 
 /** A database that may answer soon: unreachable, restarting or locked, not misconfigured. */
-export function isPassingDatabaseTrouble(error: unknown): boolean {
+function isPassingDatabaseTrouble(error: unknown): boolean {
   return isDatabaseTrouble(error) && !codes(error).some((code) => NOT_PASSING.has(code));
 }
 
@@ -34,7 +34,6 @@ export interface WaitForDatabaseOptions {
   output: CliOutput;
   /** A SIGINT or SIGTERM ends the wait with the last error. */
   signals: EventEmitter;
-  now?: () => number;
 }
 
 /**
@@ -44,8 +43,7 @@ export interface WaitForDatabaseOptions {
  * is reported with the time of the next try, the pause doubling from 1 s to at most 10 s.
  */
 export async function untilDatabaseAnswers<T>(attempt: () => Promise<T>, options: WaitForDatabaseOptions): Promise<T> {
-  const now = options.now ?? Date.now;
-  const deadline = now() + options.waitMs;
+  const deadline = Date.now() + options.waitMs;
   let stopped = false;
   let wake: () => void = () => undefined;
   const stop = () => {
@@ -60,7 +58,7 @@ export async function untilDatabaseAnswers<T>(attempt: () => Promise<T>, options
         return await attempt();
       } catch (error) {
         if (!isPassingDatabaseTrouble(error)) throw error;
-        const left = deadline - now();
+        const left = deadline - Date.now();
         if (stopped || left <= 0) throw asDatabaseError(error);
         const wait = Math.min(pause, left);
         options.output.err(`${describeCliError(asDatabaseError(error))}; trying again in ${(wait / 1000).toFixed(1)} s (gives up ${Math.ceil(left / 1000)} s from now)`);
