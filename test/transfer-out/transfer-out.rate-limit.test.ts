@@ -68,7 +68,10 @@ describe('“Get EPP Code” is limited per user and per domain (5 an hour), acr
       Array.from({ length: 12 }, (_, i) => post(i % 2 ? b.client : world.client, `/client/domains/${OURS}/epp-code`)),
     );
     const statuses = responses.map((r) => r.status).sort();
-    expect(statuses).toEqual([...Array(5).fill(200), ...Array(7).fill(429)]);
+    // Each answer's own words and the hits recorded, so a miscount says which request went wrong.
+    const hitsNow = await db.knex('dt_rate_limit_hits').orderBy('id').select('bucket', 'created_at');
+    const why = JSON.stringify({ answers: responses.map((r) => `${r.status} ${/data-transfer-out="code-message">([^<]*)/.exec(r.text)?.[1] ?? ''}`), hits: hitsNow });
+    expect(statuses, why).toEqual([...Array(5).fill(200), ...Array(7).fill(429)]);
     expect(await countRows(db, 'dt_rate_limit_hits', { bucket: `epp-code:domain:${OURS}` })).toBe(5);
     expect(await countRows(db, 'dt_audit_log', { action: 'transfer_out.epp_code' })).toBe(5);
     await b.host.close();
