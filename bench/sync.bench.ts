@@ -2,7 +2,7 @@ import { createMigratedDatabase } from '../test/support/fresh-database.ts';
 import { createKnex } from '../module/database.ts';
 import type { SandboxAdapter } from '../registrar-adapters/sandbox/index.ts';
 import type { SyncSummary } from '../module/sync/sync-summary.ts';
-import { collectSeedGarbage, databaseSizeMB, trackPeakRss, type Benchmark } from './harness.ts';
+import { collectSeedGarbage, databaseSizeMB, profileTimedPart, trackPeakRss, type Benchmark } from './harness.ts';
 import { createBenchHost, setSandboxLatency } from './bench-host.ts';
 
 const PENDING = 50_000;
@@ -68,11 +68,13 @@ const benchmark: Benchmark = {
           queryCounts.set(key, (queryCounts.get(key) ?? 0) + 1);
         });
       }
+      const stopProfile = await profileTimedPart(`sync-${pendingCount + activeCount}-${db.engine}`);
       const cpuBefore = process.cpuUsage();
       const started = process.hrtime.bigint();
       const run = await host.module.services.sync.runNow({ trigger: 'cli' });
       const outcome = await run.done;
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      await stopProfile();
       const rss = peakRss();
       const cpu = process.cpuUsage(cpuBefore);
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -10,6 +10,7 @@ import { decideTransferRequests, DOMAINS, insertPending, lockDomain, settleTrans
 import { Batcher } from '../../module/jobs/batcher.ts';
 import { WRITE_BATCHES_IN_FLIGHT } from '../../module/database.ts';
 import type { SandboxControls } from './sandbox.controls.ts';
+import { SandboxReads } from './sandbox.reads.ts';
 
 export type { SandboxDomain, SandboxTransfer } from './sandbox.model.ts';
 
@@ -23,6 +24,7 @@ export class SandboxRegistry implements SandboxControls {
   readonly options: SandboxOptions;
   // Requests arriving together are decided in one transaction, like a registry under load.
   private readonly transferRequests: Batcher<TransferRequestItem, SandboxTransfer>;
+  private readonly reads: SandboxReads;
 
   constructor(
     readonly knex: Knex,
@@ -32,6 +34,7 @@ export class SandboxRegistry implements SandboxControls {
     options: Partial<SandboxOptions> = {},
   ) {
     this.options = resolveSandboxOptions(options);
+    this.reads = new SandboxReads(knex);
     this.transferRequests = new Batcher<TransferRequestItem, SandboxTransfer>(
       async (items) => {
         const now = this.clock.now().getTime();
@@ -160,12 +163,7 @@ export class SandboxRegistry implements SandboxControls {
   /** The latest transfer of `name` to `gaining`, or the one a reference names. */
   async findTransfer(name: string, gaining: string, reference?: string): Promise<SandboxTransfer | null> {
     const domain = name.toLowerCase();
-    const read = async () => {
-      const query = this.knex(TRANSFERS).where({ domain, gaining_registrar: gaining }).orderBy('id', 'desc');
-      const id = transferIdFromReference(reference);
-      if (id) query.where({ id });
-      return normalizeRow<TransferRow>(await query.first());
-    };
+    const read = () => this.reads.transfer({ domain, gaining, id: transferIdFromReference(reference) });
     const row = await read();
     // The transfer row knows whether it is due: only then settle it and read again (one query otherwise).
     if (row?.status === 'pending' && row.action_date <= this.clock.now().getTime()) {
@@ -307,7 +305,7 @@ export class SandboxRegistry implements SandboxControls {
 
   /** Reads a domain row, applying its pending transfer first if the action date has passed. */
   private async loadSettled(name: string): Promise<DomainRow | undefined> {
-    const row = normalizeRow<DomainRow>(await this.knex(DOMAINS).where({ name }).first());
+    const row = await this.reads.domain(name);
     if (!row?.pending_transfer_id) return row;
     const pending = await transferById(this.knex, row.pending_transfer_id);
     if (!pending || pending.status !== 'pending' || pending.action_date > this.clock.now().getTime()) return row;
