@@ -73,6 +73,16 @@ export class DomainCursor {
     return row;
   }
 
+  /** True once the last page has been read: what is left is in hand. */
+  get allRead(): boolean {
+    return this.exhausted && !this.prefetch;
+  }
+
+  /** Reads the first page ahead of the first take. */
+  warm(): void {
+    if (!this.prefetch && !this.exhausted && this.lastId === 0 && !this.page.length) this.prefetch = this.fetch();
+  }
+
   private async fetch(): Promise<SyncDomainRow[]> {
     const rows = await filtered(this.knex, this.filter)
       .where('id', '>', this.lastId)
@@ -83,6 +93,46 @@ export class DomainCursor {
     if (page.length) this.lastId = page[page.length - 1]!.id;
     if (page.length < this.batchSize) this.exhausted = true;
     return page;
+  }
+}
+
+/**
+ * Several cursors (one per status) read one after another by one pool of workers. The next
+ * cursor's first page is read while the last page of the one before is being checked, so the
+ * workers go on from one status to the next instead of all finishing before any starts again.
+ */
+export class CursorChain {
+  private index = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly cursors: DomainCursor[]) {}
+
+  /** The next row of the first cursor with rows left, or null when every cursor is done. */
+  take(): Promise<SyncDomainRow | null> {
+    const next = this.chain.then(() => this.takeNext());
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Rows not handed out yet, by cursor from the one being read on (what a stopped run skips). */
+  async remaining(): Promise<number[]> {
+    await this.chain;
+    const left: number[] = [];
+    for (const cursor of this.cursors.slice(this.index)) left.push(await cursor.remaining());
+    return left;
+  }
+
+  private async takeNext(): Promise<SyncDomainRow | null> {
+    for (;;) {
+      const cursor = this.cursors[this.index];
+      if (!cursor) return null;
+      const row = await cursor.take();
+      if (row) {
+        if (cursor.allRead) this.cursors[this.index + 1]?.warm();
+        return row;
+      }
+      this.index++;
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import type { ModuleConfig } from '../config.ts';
 import type { ModuleNotifications } from '../notifications.ts';
 import type { RegistrarRegistry } from '../../registrar-adapters/registry.ts';
 import { isRegistrarError, type RegistrarAdapter } from '../../registrar-adapters/types.ts';
-import { countAwaitingCode, countDomains, countUnroutable, DomainCursor, LastCheckedBuffer, type SyncableStatus } from './domain-stream.ts';
+import { countAwaitingCode, countDomains, countUnroutable, CursorChain, DomainCursor, LastCheckedBuffer, type SyncableStatus } from './domain-stream.ts';
 import { describe, LaneClosedError, RegistrarLane } from './registrar-lane.ts';
 import { normalizeSyncRow, SYNC_COLUMNS, type StatusApplier, type SyncDomainRow } from './status-applier.ts';
 import { SummaryBuilder, type SyncMode, type SyncSummary } from './sync-summary.ts';
@@ -135,9 +135,9 @@ export class SyncRunService {
   }
 
   /**
-   * A fixed pool of workers (the registrar's concurrency) pulls rows from a keyset cursor.
-   * When the breaker opens or the run is stopped, the workers stop taking rows and whatever
-   * is left, read or not, is counted as skipped in one query.
+   * A fixed pool of workers (the registrar's concurrency) pulls rows from keyset cursors, one
+   * per status, read one after the other. When the breaker opens or the run is stopped, the
+   * workers stop taking rows and whatever is left, read or not, is counted as skipped.
    */
   private async runRegistrar(state: RunState, adapter: RegistrarAdapter, statuses: SyncableStatus[]): Promise<void> {
     const { knex, settings } = this.deps;
@@ -145,25 +145,24 @@ export class SyncRunService {
     const lane = this.lane(state, adapter);
     const stopped = () => lane.isOpen || !!options.signal?.aborted;
     const reason = () => (options.signal?.aborted ? 'stopped' : 'registrar_down');
-    for (const [i, status] of statuses.entries()) {
-      const filter = { registrarId: adapter.id, status, checkedBefore: options.checkedBefore };
-      const cursor = new DomainCursor(knex, filter, settings.batchSize);
-      const worker = async () => {
-        while (!stopped()) {
-          const row = await cursor.take();
-          if (!row) return;
-          if (stopped()) return builder.skipped(adapter.id, reason());
-          if (state.changed.has(row.id)) continue;
-          await this.checkOne(state, adapter, lane, row).catch((error) => this.failed(state, adapter.id, error));
-        }
-      };
-      if (!stopped()) await Promise.all(Array.from({ length: settings.concurrencyPerRegistrar }, worker));
-      if (stopped()) {
-        builder.skipped(adapter.id, reason(), await cursor.remaining());
-        for (const later of statuses.slice(i + 1)) builder.skipped(adapter.id, reason(), await countDomains(knex, { ...filter, status: later }));
-        return;
+    const cursors = new CursorChain(statuses.map((status) => new DomainCursor(knex, { registrarId: adapter.id, status, checkedBefore: options.checkedBefore }, settings.batchSize)));
+    // Pending domains being checked: one the check completes may already be on a page of
+    // active domains, and is not checked again (`changed` takes over once the change is in).
+    const inHand = new Set<number>();
+    const worker = async () => {
+      while (!stopped()) {
+        const row = await cursors.take();
+        if (!row) return;
+        if (stopped()) return builder.skipped(adapter.id, reason());
+        if (state.changed.has(row.id) || inHand.has(row.id)) continue;
+        inHand.add(row.id);
+        await this.checkOne(state, adapter, lane, row)
+          .catch((error) => this.failed(state, adapter.id, error))
+          .finally(() => inHand.delete(row.id));
       }
-    }
+    };
+    await Promise.all(Array.from({ length: settings.concurrencyPerRegistrar }, worker));
+    if (stopped()) builder.skipped(adapter.id, reason(), (await cursors.remaining()).reduce((sum, n) => sum + n, 0));
   }
 
   private async checkOne(state: RunState, adapter: RegistrarAdapter, lane: RegistrarLane, row: SyncDomainRow): Promise<void> {
