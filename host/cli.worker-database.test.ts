@@ -59,6 +59,27 @@ describe('a worker started while its database does not answer', () => {
     expect(signals.listenerCount('SIGTERM')).toBe(0);
   });
 
+  it('does not start when told to stop while it opens its database, and does not wait for a second signal', async () => {
+    const output = captureOutput();
+    const signals = new EventEmitter();
+    // The stop arrives as soon as the worker listens for one, while it is still opening.
+    let sent = false;
+    signals.on('newListener', (event) => {
+      if (event !== 'SIGTERM' || sent) return;
+      sent = true;
+      queueMicrotask(() => signals.emit('SIGTERM'));
+    });
+    await new JobQueue(db.knex, systemClock, { maxAttempts: 3, backoffBaseMs: 200, backoffCapMs: 1000, leaseMs: 60_000 }).enqueue('SendNotificationsJob', 'early-stop', { messages: [] });
+    const { result, ms } = await timed(() => main(['worker', '--wait-for-database', '30'], env(db.url), output, signals));
+    expect(result).toBe(0);
+    expect(ms).toBeLessThan(10_000);
+    expect(output.stdout).toEqual(['worker stopped before it started']);
+    expect(signals.listenerCount('SIGTERM')).toBe(0);
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+    // Nothing was claimed.
+    expect(await db.knex('dt_jobs').where({ key: 'early-stop' }).first()).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+
   it('refuses a wait that is not a whole number of seconds', async () => {
     for (const value of ['-1', 'soon', '1.5', '86401']) {
       const output = captureOutput();

@@ -8,7 +8,7 @@ import { migrateDownAll, migrateLatest, type MigrationSet } from '../migration-s
 import { runSyncCommand, SYNC_COMMAND_USAGE } from './sync.command.ts';
 import { parseSandboxArgs, runSandboxCommand, SANDBOX_COMMAND_USAGE } from './sandbox.command.ts';
 import { describeCliError } from './cli-errors.ts';
-import { untilDatabaseAnswers } from './wait-for-database.ts';
+import { stopRequest, untilDatabaseAnswers } from './wait-for-database.ts';
 import { IMPORT_TRANSFERS_USAGE, parseImportTransfersArgs, runImportTransfers } from './import-transfers.command.ts';
 import { manifest } from '../config.ts';
 
@@ -87,22 +87,30 @@ export const MODULE_COMMANDS: Record<string, CliCommand> = {
         await opened.prepare();
         return opened;
       };
-      const module = await untilDatabaseAnswers(prepared, { waitMs: options.waitForDatabaseSeconds * 1000, output, signals });
-      const worker = module.createWorker({ concurrency: options.concurrency });
-      if (options.once) {
-        const processed = await worker.runUntilIdle();
-        output.out(`worker ${worker.workerId}: ${processed} job(s) processed`);
+      // Listened for from the start: a stop asked for while the worker opens its database must
+      // not be lost (the worker would then run on until a second signal).
+      const stop = stopRequest(signals);
+      try {
+        const module = await untilDatabaseAnswers(prepared, { waitMs: options.waitForDatabaseSeconds * 1000, output, signals });
+        if (stop.requested) {
+          output.out('worker stopped before it started');
+          return 0;
+        }
+        const worker = module.createWorker({ concurrency: options.concurrency });
+        if (options.once) {
+          const processed = await worker.runUntilIdle();
+          output.out(`worker ${worker.workerId}: ${processed} job(s) processed`);
+          return 0;
+        }
+        output.out(`worker ${worker.workerId} started (concurrency ${options.concurrency ?? module.config.jobs.concurrency})`);
+        worker.start();
+        await stop.promise;
+        output.out(`worker ${worker.workerId} stopping: finishing the jobs in hand`);
+        await worker.stop();
         return 0;
+      } finally {
+        stop.dispose();
       }
-      output.out(`worker ${worker.workerId} started (concurrency ${options.concurrency ?? module.config.jobs.concurrency})`);
-      worker.start();
-      await new Promise<void>((resolve) => {
-        signals.once('SIGINT', () => resolve());
-        signals.once('SIGTERM', () => resolve());
-      });
-      output.out(`worker ${worker.workerId} stopping: finishing the jobs in hand`);
-      await worker.stop();
-      return 0;
     },
   },
   sandbox: {

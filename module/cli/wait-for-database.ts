@@ -77,3 +77,26 @@ export async function untilDatabaseAnswers<T>(attempt: () => Promise<T>, options
     options.signals.off('SIGTERM', stop);
   }
 }
+
+/** The first SIGINT or SIGTERM from now on: whether it came, and a promise that settles on it. */
+export function stopRequest(signals: EventEmitter): { readonly requested: boolean; promise: Promise<void>; dispose(): void } {
+  let requested = false;
+  let settle: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => (settle = resolve));
+  const onSignal = () => {
+    requested = true;
+    settle();
+  };
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
+  return {
+    get requested() {
+      return requested;
+    },
+    promise,
+    dispose() {
+      signals.off('SIGINT', onSignal);
+      signals.off('SIGTERM', onSignal);
+    },
+  };
+}
