@@ -106,7 +106,7 @@ async function runScenario(scenario: Scenario, engine: Engine, orders: number): 
     problems.push(...report.problems);
     if (scenario !== 'kill') problems.push(...fleet.died);
     if (scenario !== 'kill' && fleet.spawned !== settings.workers) problems.push(`workers were started ${fleet.spawned - settings.workers} extra time(s)`);
-    await fleet.stopAll();
+    problems.push(...(await fleet.stopAll()));
     if (problems.length) log(`worker logs (last lines):\n${fleet.tail()}`);
   } finally {
     await fleet.stopAll().catch(() => undefined);

@@ -115,14 +115,32 @@ export class WorkerFleet {
     victim.kill('SIGKILL');
   }
 
-  /** SIGTERM to all: they finish the jobs in hand and exit. */
-  async stopAll(): Promise<void> {
-    const exits = [...this.live].map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  /**
+   * SIGTERM to all: they finish the jobs in hand and exit. One still running `graceMs` later is
+   * SIGKILLed and named in the answer: a worker that ignores its stop is a failure, not a hang.
+   */
+  async stopAll(graceMs = 30_000): Promise<string[]> {
+    const stubborn: string[] = [];
+    const exits = [...this.live].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            stubborn.push(`worker ${child.pid} did not stop within ${graceMs / 1000} s of SIGTERM`);
+            if (child.pid) this.diedPids.push(child.pid);
+            child.kill('SIGKILL');
+          }, graceMs);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+    );
     for (const child of this.live) {
       this.killed.add(child);
       child.kill('SIGTERM');
     }
     await Promise.all(exits);
+    return stubborn;
   }
 
   /** The last lines of the workers that died by themselves, or of the last worker started. */
