@@ -3,12 +3,11 @@ import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { createDomainTransferModule, type CreateModuleOptions, type DomainTransferModule } from '../create-module.ts';
 import type { HostContext } from '../host-context.ts';
-import { DatabaseError } from '../database.ts';
 import { migrateDownAll, migrateLatest, type MigrationSet } from '../migration-source.ts';
 import { runSyncCommand, SYNC_COMMAND_USAGE } from './sync.command.ts';
 import { parseSandboxArgs, runSandboxCommand, SANDBOX_COMMAND_USAGE } from './sandbox.command.ts';
 import { describeCliError } from './cli-errors.ts';
-import { stopRequest, untilDatabaseAnswers } from './wait-for-database.ts';
+import { asDatabaseError, stopRequest, untilDatabaseAnswers } from './wait-for-database.ts';
 import { IMPORT_TRANSFERS_USAGE, parseImportTransfersArgs, runImportTransfers } from './import-transfers.command.ts';
 import { manifest } from '../config.ts';
 
@@ -91,7 +90,7 @@ export const MODULE_COMMANDS: Record<string, CliCommand> = {
       // not be lost (the worker would then run on until a second signal).
       const stop = stopRequest(signals);
       try {
-        const module = await untilDatabaseAnswers(prepared, { waitMs: options.waitForDatabaseSeconds * 1000, output, signals });
+        const module = await untilDatabaseAnswers(prepared, { waitMs: options.waitForDatabaseSeconds * 1000, output, stop });
         if (stop.requested) {
           output.out('worker stopped before it started');
           return 0;
@@ -200,13 +199,13 @@ export async function runModuleCli(argv: string[], options: RunCliOptions = {}):
       } catch (error) {
         await host.close?.().catch(() => undefined);
         if ((error as { name?: string }).name === 'ConfigError' || (error as { name?: string }).name === 'HostContextError') throw error;
-        throw new DatabaseError(`cannot reach the database: ${(error as { code?: string }).code ?? (error as Error).message}`, { cause: error });
+        throw asDatabaseError(error);
       }
     }
     try {
       await opened.host.context.knex.raw('select 1');
     } catch (error) {
-      throw new DatabaseError(`cannot reach the database: ${(error as { code?: string }).code ?? (error as Error).message}`, { cause: error });
+      throw asDatabaseError(error);
     }
     return { module: opened.module, knex: opened.host.context.knex, migrations: opened.host.migrations ?? [] };
   };

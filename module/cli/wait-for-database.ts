@@ -22,7 +22,8 @@ function isPassingDatabaseTrouble(error: unknown): boolean {
   return isDatabaseTrouble(error) && !codes(error).some((code) => NOT_PASSING.has(code));
 }
 
-function asDatabaseError(error: unknown): unknown {
+/** The error as one "cannot reach the database" line, naming the first driver code in its causes. */
+export function asDatabaseError(error: unknown): unknown {
   if ((error as { name?: string })?.name === 'DatabaseError') return error;
   const [code] = codes(error);
   return new DatabaseError(`cannot reach the database: ${code ?? (error as Error)?.message ?? String(error)}`, { cause: error });
@@ -32,8 +33,8 @@ export interface WaitForDatabaseOptions {
   /** How long to keep trying; 0 tries once. */
   waitMs: number;
   output: CliOutput;
-  /** A SIGINT or SIGTERM ends the wait with the last error. */
-  signals: EventEmitter;
+  /** A stop (SIGINT or SIGTERM) ends the wait with the last error. */
+  stop: StopRequest;
 }
 
 /**
@@ -44,42 +45,32 @@ export interface WaitForDatabaseOptions {
  */
 export async function untilDatabaseAnswers<T>(attempt: () => Promise<T>, options: WaitForDatabaseOptions): Promise<T> {
   const deadline = Date.now() + options.waitMs;
-  let stopped = false;
-  let wake: () => void = () => undefined;
-  const stop = () => {
-    stopped = true;
-    wake();
-  };
-  options.signals.on('SIGINT', stop);
-  options.signals.on('SIGTERM', stop);
-  try {
-    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!isPassingDatabaseTrouble(error)) throw error;
-        const left = deadline - Date.now();
-        if (stopped || left <= 0) throw asDatabaseError(error);
-        const wait = Math.min(pause, left);
-        options.output.err(`${describeCliError(asDatabaseError(error))}; trying again in ${(wait / 1000).toFixed(1)} s (gives up ${Math.ceil(left / 1000)} s from now)`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        if (stopped) throw asDatabaseError(error);
-      }
+  for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isPassingDatabaseTrouble(error)) throw error;
+      const left = deadline - Date.now();
+      if (options.stop.requested || left <= 0) throw asDatabaseError(error);
+      const wait = Math.min(pause, left);
+      options.output.err(`${describeCliError(asDatabaseError(error))}; trying again in ${(wait / 1000).toFixed(1)} s (gives up ${Math.ceil(left / 1000)} s from now)`);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, wait))), options.stop.promise]);
+      clearTimeout(timer);
+      if (options.stop.requested) throw asDatabaseError(error);
     }
-  } finally {
-    options.signals.off('SIGINT', stop);
-    options.signals.off('SIGTERM', stop);
   }
 }
 
+export interface StopRequest {
+  readonly requested: boolean;
+  /** Settles when the stop comes. */
+  promise: Promise<void>;
+  dispose(): void;
+}
+
 /** The first SIGINT or SIGTERM from now on: whether it came, and a promise that settles on it. */
-export function stopRequest(signals: EventEmitter): { readonly requested: boolean; promise: Promise<void>; dispose(): void } {
+export function stopRequest(signals: EventEmitter): StopRequest {
   let requested = false;
   let settle: () => void = () => undefined;
   const promise = new Promise<void>((resolve) => (settle = resolve));
