@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { createOwnerOnlyDatabaseFile, restrictSqliteFiles } from './sqlite-file-mode.ts';
-import { SqliteClient, cachePreparedStatements } from './sqlite-client.ts';
+import { SqliteClient, cachePreparedStatements, checkpointInBackground } from './sqlite-client.ts';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/domain-transfers.sqlite';
 
@@ -108,11 +108,13 @@ export function createKnex(target: DatabaseTarget, options: { poolMax?: number; 
           conn.pragma('busy_timeout = 10000');
           conn.pragma('foreign_keys = ON');
           conn.pragma('synchronous = NORMAL');
-          // 16 MiB of pages per connection. The operating system caches the file as well, so a
-          // larger cache mostly grew the process: at 64 MiB a 100,000-job run peaked at ~310 MB
-          // and took longer (ratio 1.37) than at 16 MiB (245 MB, 1.29); the admin lists over a
-          // million rows stay under 6 ms at p95 (npm run bench -- jobs 100000 / admin-lists).
-          conn.pragma('cache_size = -16384');
+          if (onDisk) checkpointInBackground(conn, path.resolve(target.filename));
+          // 8 MiB of pages per connection. The operating system caches the file as well, so a
+          // larger cache mostly grows the process: at 64 MiB a 100,000-job run peaked at ~310 MB
+          // and took longer (ratio 1.37) than at 16 MiB (245 MB, 1.29). 8 MiB pays for the
+          // checkpoint thread's ~10 MB; the slowest admin list over a million rows went from
+          // 9 to 19 ms at p95 (npm run bench -- jobs 100000 / admin-lists).
+          conn.pragma('cache_size = -8192');
           conn.pragma('temp_store = MEMORY');
           done(null, conn);
         },

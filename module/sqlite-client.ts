@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
+import { BACKSTOP_PAGES, WalCheckpointer } from './sqlite-checkpointer.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -25,10 +26,61 @@ class InlineLimitCompiler extends SqliteQueryCompiler {
   }
 }
 
-/** knex's better-sqlite3 client with integer LIMIT/OFFSET written inline. */
+type RawConnection = { close(): unknown };
+const checkpointers = new WeakMap<object, WalCheckpointer>();
+
+/**
+ * knex's better-sqlite3 client with integer LIMIT/OFFSET written inline, whose connections can
+ * hand their write-ahead-log checkpoints to a thread (see `checkpointInBackground`).
+ */
 export class SqliteClient extends BetterSqliteClient {
   override queryCompiler(builder: unknown, formatter: unknown): unknown {
     return new InlineLimitCompiler(this, builder, formatter);
+  }
+
+  async destroyRawConnection(connection: RawConnection): Promise<void> {
+    // The thread ends with its connection: nothing is left open on the file.
+    await checkpointers.get(connection)?.close();
+    connection.close();
+  }
+}
+
+type WalConnection = { pragma(sql: string): unknown; prepare(sql: string): unknown };
+
+/**
+ * Moves a WAL connection's checkpoints to a thread of its own (see WalCheckpointer). The
+ * connection keeps SQLite's own trigger as a backstop, at BACKSTOP_PAGES, and returns to the
+ * default if the thread fails.
+ */
+export function checkpointInBackground(conn: WalConnection, filename: string): void {
+  conn.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  const checkpointer = new WalCheckpointer(filename, () => conn.pragma('wal_autocheckpoint = 1000'));
+  checkpointers.set(conn, checkpointer);
+  const prepare = conn.prepare.bind(conn);
+  conn.prepare = (sql: string) => {
+    const statement = prepare(sql) as { run(...args: unknown[]): unknown };
+    if (sql !== 'COMMIT;' || commitStatements.has(statement)) return statement;
+    const run = statement.run.bind(statement);
+    statement.run = (...args: unknown[]) => {
+      const result = run(...args);
+      checkpointer.committed();
+      return result;
+    };
+    commitStatements.add(statement);
+    return statement;
+  };
+}
+const commitStatements = new WeakSet<object>();
+
+/** A knex instance's background checkpointer; undefined where there is none. */
+export async function walCheckpointerOf(knex: Knex): Promise<WalCheckpointer | undefined> {
+  const client = knex.client as unknown as { acquireConnection?(): Promise<object>; releaseConnection?(conn: object): Promise<void> };
+  if (!(client instanceof SqliteClient) || !client.acquireConnection || !client.releaseConnection) return undefined;
+  const conn = await client.acquireConnection();
+  try {
+    return checkpointers.get(conn);
+  } finally {
+    await client.releaseConnection(conn);
   }
 }
 
