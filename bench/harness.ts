@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+
 /**
  * One measured figure. Printed as `NAME: wall=12.3s floor=10.0s ratio=1.23 rss=180MB`,
  * leaving out the fields that do not apply.
@@ -77,6 +79,57 @@ export async function collectSeedGarbage(): Promise<void> {
     stable = previous - rss < 1024 * 1024 ? stable + 1 : 0;
     previous = rss;
   }
+}
+
+/**
+ * CPU time spent during the timed part: this process's (every thread), and, on MariaDB/MySQL,
+ * the local database server's when its processes are visible in /proc (Linux; omitted
+ * otherwise). Against the wall time it says what bound the run: one core (a process near 1.0
+ * of wall), or the two processes sharing the machine's cores.
+ */
+export function trackCpu(engine: 'sqlite' | 'mysql'): () => { cpuS: number; serverCpuS?: number } {
+  const ownStart = process.cpuUsage();
+  const serverStart = engine === 'mysql' ? serverCpuTicks() : undefined;
+  return () => {
+    const own = process.cpuUsage(ownStart);
+    const serverEnd = serverStart === undefined ? undefined : serverCpuTicks();
+    const ticksPerSecond = 100;
+    return {
+      cpuS: (own.user + own.system) / 1e6,
+      ...(serverStart !== undefined && serverEnd !== undefined ? { serverCpuS: (serverEnd - serverStart) / ticksPerSecond } : {}),
+    };
+  };
+}
+
+/** CPU seconds and cores used over the wall time, for a figure's extras. */
+export function cpuFigures(wall: number, cpuS: number, serverCpuS?: number): Record<string, string> {
+  const out: Record<string, string> = { cpu_s: cpuS.toFixed(1), cores: (cpuS / wall).toFixed(2) };
+  if (serverCpuS !== undefined) Object.assign(out, { server_cpu_s: serverCpuS.toFixed(1), server_cores: (serverCpuS / wall).toFixed(2) });
+  return out;
+}
+
+/** User and system clock ticks of every mariadbd/mysqld process on this machine, or undefined. */
+function serverCpuTicks(): number | undefined {
+  let total: number | undefined;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (comm !== 'mariadbd' && comm !== 'mysqld') continue;
+      // Fields 14 and 15 (utime, stime) follow the parenthesised command name.
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      total = (total ?? 0) + Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
 }
 
 

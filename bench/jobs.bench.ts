@@ -1,11 +1,41 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKnex, parseDatabaseUrl } from '../module/database.ts';
 import { createMigratedDatabase } from '../test/support/fresh-database.ts';
 import { createBenchHost, setSandboxLatency } from './bench-host.ts';
-import { collectSeedGarbage, databaseSizeMB, profileTimedPart, trackPeakRss, type Benchmark } from './harness.ts';
+import { collectSeedGarbage, cpuFigures, databaseSizeMB, profileTimedPart, trackCpu, trackPeakRss, type Benchmark } from './harness.ts';
 import { seedPaidOrders } from './seed-orders.ts';
 
 const ORDERS = 10_000;
 const LATENCY_MS = 20;
 const CONCURRENCY = 50;
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/bench.mjs');
+const HOST_CONFIG = { jobs: { runInHost: false, concurrency: CONCURRENCY, pollIntervalMs: 50 } };
+
+const benchName = (i: number) => `bench-${String(i).padStart(7, '0')}.com`;
+
+/** `jobs N --seed-into URL`: the registry's domains and N paid orders, written into URL's database. */
+async function seedInto(url: string, orders: number): Promise<void> {
+  const knex = createKnex(parseDatabaseUrl(url));
+  try {
+    const { host, clientId, sandbox } = await createBenchHost(knex, HOST_CONFIG);
+    const names = Array.from({ length: orders }, (_, i) => benchName(i));
+    for (let from = 0; from < names.length; from += 10_000) await sandbox.registry.addDomains(names.slice(from, from + 10_000).map((name) => ({ name })));
+    await seedPaidOrders(knex, host, clientId, names);
+    await host.close();
+  } finally {
+    await knex.destroy();
+  }
+}
+
+function runSeeder(url: string, orders: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'jobs', String(orders), '--seed-into', url], { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`seeding ${orders} orders failed (exit ${code})`))));
+  });
+}
 
 /**
  * 10,000 paid transfer orders, each a TransferDomainJob against the sandbox at 20 ms per
@@ -17,16 +47,21 @@ const benchmark: Benchmark = {
   description: `${ORDERS} paid orders → TransferDomainJob → pending (sandbox ${LATENCY_MS} ms, concurrency ${CONCURRENCY})`,
   async run({ args, log }) {
     const orders = Number(args[0] ?? ORDERS);
+    const into = args.indexOf('--seed-into');
+    if (into !== -1) {
+      await seedInto(args[into + 1]!, orders);
+      return [];
+    }
     const db = await createMigratedDatabase();
     try {
-      const { host, clientId, sandbox } = await createBenchHost(db.knex, { jobs: { runInHost: false, concurrency: CONCURRENCY, pollIntervalMs: 50 } });
-      const names = Array.from({ length: orders }, (_, i) => `bench-${String(i).padStart(7, '0')}.com`);
       log(`seeding ${orders} paid orders on ${db.engine}`);
-      for (let from = 0; from < names.length; from += 10_000) await sandbox.registry.addDomains(names.slice(from, from + 10_000).map((name) => ({ name })));
-      await seedPaidOrders(db.knex, host, clientId, names);
+      // In a process of its own: what seeding leaves behind in a process (a grown V8 heap, pages
+      // the allocator keeps) is not the run's memory, and a worker process never seeds.
+      await runSeeder(db.url, orders);
+      const { host, sandbox } = await createBenchHost(db.knex, HOST_CONFIG);
       const queued = Number((await db.knex('dt_jobs').where({ status: 'queued' }).count({ n: '*' }).first())!.n);
       if (queued !== orders) throw new Error(`expected ${orders} queued jobs, found ${queued}`);
-      // The seeding's garbage is not the run's memory.
+      // Building the host leaves garbage of its own; collected before the timed part.
       await collectSeedGarbage();
 
       // Latency on from here: only the job run is timed.
@@ -51,6 +86,7 @@ const benchmark: Benchmark = {
         });
       }
       const peakRss = trackPeakRss();
+      const cpu = trackCpu(db.engine);
       const stopProfile = await profileTimedPart(`jobs-${orders}-${db.engine}`);
       const started = process.hrtime.bigint();
       worker.start();
@@ -59,6 +95,7 @@ const benchmark: Benchmark = {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      const { cpuS, serverCpuS } = cpu();
       await stopProfile();
       await worker.stop();
       const rss = peakRss();
@@ -67,7 +104,7 @@ const benchmark: Benchmark = {
       const dead = Number((await db.knex('dt_jobs').where({ status: 'dead' }).count({ n: '*' }).first())!.n);
       log(`${pending} domains pending at the registry, ${dead} dead jobs`);
       await host.close();
-      return [{ name: 'jobs', wall, floor: (orders * LATENCY_MS) / 1000 / CONCURRENCY, rssMB: rss, extra: { orders, pending, engine: db.engine, dbMB: await databaseSizeMB(db) } }];
+      return [{ name: 'jobs', wall, floor: (orders * LATENCY_MS) / 1000 / CONCURRENCY, rssMB: rss, extra: { orders, pending, engine: db.engine, dbMB: await databaseSizeMB(db), ...cpuFigures(wall, cpuS, serverCpuS) } }];
     } finally {
       await db.destroy();
     }

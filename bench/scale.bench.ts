@@ -59,7 +59,9 @@ const benchmark: Benchmark = {
       const seen = await runPoint(point.bench, [String(point.n), ...point.args], log);
       const wall = seconds(seen.wall);
       const floor = seconds(seen.floor);
-      figures.push({ name: `${point.bench}-${point.n}`, wall, floor, rssMB: mb(seen.rss), extra: { dbMB: Number(seen.dbMB ?? 0), engine: seen.engine ?? '', total_s: Math.round((Date.now() - started) / 1000) } });
+      // What bound the run: the process's cores over the wall time, and the database server's.
+      const cpu = Object.fromEntries(['cores', 'server_cores'].filter((key) => seen[key] !== undefined).map((key) => [key, seen[key]!]));
+      figures.push({ name: `${point.bench}-${point.n}`, wall, floor, rssMB: mb(seen.rss), extra: { dbMB: Number(seen.dbMB ?? 0), engine: seen.engine ?? '', ...cpu, total_s: Math.round((Date.now() - started) / 1000) } });
     }
     const ratios = figures.map((f) => f.wall! / f.floor!);
     const rss = figures.map((f) => f.rssMB!);

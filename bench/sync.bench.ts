@@ -2,7 +2,7 @@ import { createMigratedDatabase } from '../test/support/fresh-database.ts';
 import { createKnex } from '../module/database.ts';
 import type { SandboxAdapter } from '../registrar-adapters/sandbox/index.ts';
 import type { SyncSummary } from '../module/sync/sync-summary.ts';
-import { collectSeedGarbage, databaseSizeMB, profileTimedPart, trackPeakRss, type Benchmark } from './harness.ts';
+import { collectSeedGarbage, cpuFigures, databaseSizeMB, profileTimedPart, trackCpu, trackPeakRss, type Benchmark } from './harness.ts';
 import { createBenchHost, setSandboxLatency } from './bench-host.ts';
 
 const PENDING = 50_000;
@@ -69,15 +69,14 @@ const benchmark: Benchmark = {
         });
       }
       const stopProfile = await profileTimedPart(`sync-${pendingCount + activeCount}-${db.engine}`);
-      const cpuBefore = process.cpuUsage();
+      const cpu = trackCpu(db.engine);
       const started = process.hrtime.bigint();
       const run = await host.module.services.sync.runNow({ trigger: 'cli' });
       const outcome = await run.done;
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      const { cpuS, serverCpuS } = cpu();
       await stopProfile();
       const rss = peakRss();
-      const cpu = process.cpuUsage(cpuBefore);
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       clearInterval(memTimer);
       log(`after the run: ${mem()}`);
       for (const [sql, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 15)) log(`${String(n).padStart(7)} ${sql}`);
@@ -88,7 +87,7 @@ const benchmark: Benchmark = {
       await host.close();
       if (knex !== db.knex) await knex.destroy();
       const domains = pendingCount + activeCount;
-      return [{ name: 'sync', wall, floor: (domains * LATENCY_MS) / 1000 / concurrency, rssMB: rss, extra: { domains, concurrency, engine: db.engine, cpu: `${cpuSeconds.toFixed(1)}s`, dbMB: await databaseSizeMB(db) } }];
+      return [{ name: 'sync', wall, floor: (domains * LATENCY_MS) / 1000 / concurrency, rssMB: rss, extra: { domains, concurrency, engine: db.engine, dbMB: await databaseSizeMB(db), ...cpuFigures(wall, cpuS, serverCpuS) } }];
     } finally {
       await db.destroy();
     }
