@@ -15,6 +15,8 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { fileMustExist: true });
 db.pragma('busy_timeout = 0');
 db.pragma('synchronous = NORMAL');
+// A checkpoint copies frames from the log to the file directly: the connection needs no page cache.
+db.pragma('cache_size = -256');
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close();
