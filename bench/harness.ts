@@ -1,4 +1,26 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BENCH_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/bench.mjs');
+
+/**
+ * Runs `npm run bench -- ARGS` in a process of its own; resolves with its standard output (each
+ * chunk also handed to `onOutput`), rejects on a non-zero exit with the output's tail.
+ */
+export function runBenchProcess(args: string[], onOutput?: (chunk: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BENCH_BIN, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      onOutput?.(chunk.toString());
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`bench ${args.join(' ')} failed (exit ${code})\n${out.slice(-2000)}`))));
+  });
+}
 
 /**
  * One measured figure. Printed as `NAME: wall=12.3s floor=10.0s ratio=1.23 rss=180MB`,

@@ -1,16 +1,12 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createKnex, parseDatabaseUrl } from '../module/database.ts';
 import { createMigratedDatabase } from '../test/support/fresh-database.ts';
 import { createBenchHost, setSandboxLatency } from './bench-host.ts';
-import { collectSeedGarbage, cpuFigures, databaseSizeMB, profileTimedPart, trackCpu, trackPeakRss, type Benchmark } from './harness.ts';
+import { collectSeedGarbage, cpuFigures, databaseSizeMB, profileTimedPart, runBenchProcess, trackCpu, trackPeakRss, type Benchmark } from './harness.ts';
 import { seedPaidOrders } from './seed-orders.ts';
 
 const ORDERS = 10_000;
 const LATENCY_MS = 20;
 const CONCURRENCY = 50;
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/bench.mjs');
 const HOST_CONFIG = { jobs: { runInHost: false, concurrency: CONCURRENCY, pollIntervalMs: 50 } };
 
 const benchName = (i: number) => `bench-${String(i).padStart(7, '0')}.com`;
@@ -27,14 +23,6 @@ async function seedInto(url: string, orders: number): Promise<void> {
   } finally {
     await knex.destroy();
   }
-}
-
-function runSeeder(url: string, orders: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'jobs', String(orders), '--seed-into', url], { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`seeding ${orders} orders failed (exit ${code})`))));
-  });
 }
 
 /**
@@ -57,7 +45,7 @@ const benchmark: Benchmark = {
       log(`seeding ${orders} paid orders on ${db.engine}`);
       // In a process of its own: what seeding leaves behind in a process (a grown V8 heap, pages
       // the allocator keeps) is not the run's memory, and a worker process never seeds.
-      await runSeeder(db.url, orders);
+      await runBenchProcess(['jobs', String(orders), '--seed-into', db.url]);
       const { host, sandbox } = await createBenchHost(db.knex, HOST_CONFIG);
       const queued = Number((await db.knex('dt_jobs').where({ status: 'queued' }).count({ n: '*' }).first())!.n);
       if (queued !== orders) throw new Error(`expected ${orders} queued jobs, found ${queued}`);

@@ -1,9 +1,4 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Benchmark, BenchFigure } from './harness.ts';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/bench.mjs');
+import { runBenchProcess, type Benchmark, type BenchFigure } from './harness.ts';
 
 /** The growth matrix: sync at concurrency 100 (1M domains: a 200 s floor), jobs at 50; 20 ms a call. */
 const POINTS: ReadonlyArray<{ bench: 'sync' | 'jobs'; n: number; args: string[] }> = [
@@ -18,21 +13,13 @@ const TARGET_RATIO = 1.1;
 const TARGET_RSS_MB = 256;
 
 /** Runs one point in a process of its own, so each peak RSS is that point's alone. */
-function runPoint(bench: string, args: string[], log: (line: string) => void): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, bench, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of chunk.toString().split('\n')) if (line.startsWith('# ') && process.env.BENCH_VERBOSE) log(`  ${line.slice(2)}`);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith(`${bench}: `));
-      if (code !== 0 || !line) return reject(new Error(`${bench} ${args.join(' ')} failed (exit ${code})\n${out.slice(-2000)}`));
-      resolve(Object.fromEntries(line.slice(bench.length + 2).split(' ').map((kv) => kv.split('=') as [string, string])));
-    });
+async function runPoint(bench: string, args: string[], log: (line: string) => void): Promise<Record<string, string>> {
+  const out = await runBenchProcess([bench, ...args], (chunk) => {
+    for (const line of chunk.split('\n')) if (line.startsWith('# ') && process.env.BENCH_VERBOSE) log(`  ${line.slice(2)}`);
   });
+  const line = out.split('\n').find((l) => l.startsWith(`${bench}: `));
+  if (!line) throw new Error(`${bench} ${args.join(' ')} printed no figure\n${out.slice(-2000)}`);
+  return Object.fromEntries(line.slice(bench.length + 2).split(' ').map((kv) => kv.split('=') as [string, string]));
 }
 
 const mb = (value: string | undefined) => Number(String(value ?? '').replace(/MB$/, ''));

@@ -61,7 +61,8 @@ export class WalCheckpointer {
   private commits = 0;
   private inFlight = false;
   private closed = false;
-  private readonly stats: CheckpointerStats = { runs: 0, running: false };
+  private runs = 0;
+  private failure: string | undefined;
 
   constructor(
     private readonly filename: string,
@@ -71,7 +72,7 @@ export class WalCheckpointer {
 
   /** Called after each commit on the writer's connection. */
   committed(): void {
-    if (this.closed || this.stats.failure) return;
+    if (this.closed || this.failure) return;
     if (++this.commits < COMMITS_PER_CHECKPOINT || this.inFlight) return;
     this.commits = 0;
     this.inFlight = true;
@@ -79,7 +80,7 @@ export class WalCheckpointer {
   }
 
   snapshot(): CheckpointerStats {
-    return { ...this.stats };
+    return { runs: this.runs, running: this.worker !== undefined, ...(this.failure ? { failure: this.failure } : {}) };
   }
 
   /** Ends the thread; its connection closes before it exits. */
@@ -99,16 +100,14 @@ export class WalCheckpointer {
     });
     // Idle, it must not keep the process alive; the connection's own close ends it.
     worker.unref();
-    this.stats.running = true;
     worker.on('message', (answer: { ok: boolean; message?: string }) => {
       this.inFlight = false;
-      if (answer.ok) this.stats.runs++;
+      if (answer.ok) this.runs++;
       else this.fail(answer.message ?? 'checkpoint failed');
     });
     worker.on('error', (error) => this.fail(error.message));
     this.exited = new Promise((resolve) =>
       worker.once('exit', () => {
-        this.stats.running = false;
         this.worker = undefined;
         resolve();
       }),
@@ -118,8 +117,8 @@ export class WalCheckpointer {
   }
 
   private fail(message: string): void {
-    if (this.stats.failure) return;
-    this.stats.failure = message;
+    if (this.failure) return;
+    this.failure = message;
     this.inFlight = false;
     this.restoreWriterCheckpoint();
     void this.close();

@@ -67,6 +67,7 @@ export class SqliteClient extends BetterSqliteClient {
 
   override async _query(connection: unknown, obj: unknown): Promise<unknown> {
     const result = await super._query(connection, obj);
+    if ((obj as { sql?: string }).sql === 'COMMIT;') checkpointers.get(connection as object)?.committed();
     await eventLoopSlice.after();
     return result;
   }
@@ -78,40 +79,30 @@ export class SqliteClient extends BetterSqliteClient {
   }
 }
 
-type WalConnection = { pragma(sql: string): unknown; prepare(sql: string): unknown };
+type WalConnection = { pragma(sql: string): unknown };
 
 /**
- * Moves a WAL connection's checkpoints to a thread of its own (see WalCheckpointer). The
- * connection keeps SQLite's own trigger as a backstop, at BACKSTOP_PAGES, and returns to the
- * default if the thread fails.
+ * Moves a WAL connection's checkpoints to a thread of its own (see WalCheckpointer); the
+ * client tells it of each commit. The connection keeps SQLite's own trigger as a backstop, at
+ * BACKSTOP_PAGES, and returns to the default if the thread fails.
  */
 export function checkpointInBackground(conn: WalConnection, filename: string): void {
   conn.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  const checkpointer = new WalCheckpointer(filename, () => conn.pragma('wal_autocheckpoint = 1000'));
-  checkpointers.set(conn, checkpointer);
-  const prepare = conn.prepare.bind(conn);
-  conn.prepare = (sql: string) => {
-    const statement = prepare(sql) as { run(...args: unknown[]): unknown };
-    if (sql !== 'COMMIT;' || commitStatements.has(statement)) return statement;
-    const run = statement.run.bind(statement);
-    statement.run = (...args: unknown[]) => {
-      const result = run(...args);
-      checkpointer.committed();
-      return result;
-    };
-    commitStatements.add(statement);
-    return statement;
-  };
+  checkpointers.set(conn, new WalCheckpointer(filename, () => conn.pragma('wal_autocheckpoint = 1000')));
 }
-const commitStatements = new WeakSet<object>();
 
 /** A knex instance's background checkpointer; undefined where there is none. */
 export async function walCheckpointerOf(knex: Knex): Promise<WalCheckpointer | undefined> {
-  const client = knex.client as unknown as { acquireConnection?(): Promise<object>; releaseConnection?(conn: object): Promise<void> };
+  return withSqliteConnection(knex, (conn) => checkpointers.get(conn));
+}
+
+/** Runs `use` on the SQLite client's raw connection; undefined on another client. */
+async function withSqliteConnection<T>(knex: Knex, use: (conn: SqliteConnection) => T): Promise<T | undefined> {
+  const client = knex.client as unknown as { acquireConnection?(): Promise<SqliteConnection>; releaseConnection?(conn: SqliteConnection): Promise<void> };
   if (!(client instanceof SqliteClient) || !client.acquireConnection || !client.releaseConnection) return undefined;
   const conn = await client.acquireConnection();
   try {
-    return checkpointers.get(conn);
+    return use(conn);
   } finally {
     await client.releaseConnection(conn);
   }
@@ -150,15 +141,10 @@ let lastSerial = 0;
  * Undefined on another client.
  */
 export async function sqliteDataVersion(knex: Knex): Promise<string | undefined> {
-  const client = knex.client as unknown as { acquireConnection?(): Promise<SqliteConnection>; releaseConnection?(conn: SqliteConnection): Promise<void> };
-  if (!(client instanceof SqliteClient) || !client.acquireConnection || !client.releaseConnection) return undefined;
-  const conn = await client.acquireConnection();
-  try {
+  return withSqliteConnection(knex, (conn) => {
     let serial = connectionSerials.get(conn);
     if (serial === undefined) connectionSerials.set(conn, (serial = ++lastSerial));
     const row = conn.prepare('pragma data_version').get() as { data_version: number };
     return `${serial}:${row.data_version}`;
-  } finally {
-    await client.releaseConnection(conn);
-  }
+  });
 }
